@@ -1,0 +1,101 @@
+/**
+ * What the config loader produces: a typed, validated model of the directory's `*.hcl` files.
+ * Everything after this point (planner, engine, commands) works from this model, never from HCL.
+ * Durations are in milliseconds, sizes in bytes, paths absolute.
+ */
+import type {SourceRange} from '../model/errors.js'
+import type {Attrs, KindName} from '../model/change.js'
+import type {Secret} from '../model/secret.js'
+
+export interface RetrySettings {
+  /** Tries in all, the first included. */
+  attempts: number
+  baseDelayMs: number
+  maxDelayMs: number
+}
+
+/** The knobs of the reliability layer; set in the `hrep` block and overridable per endpoint. */
+export interface ReliabilitySettings {
+  /** Requests one endpoint may have in flight. */
+  parallelism: number
+  /** Deadline of one request, all retries included. */
+  timeoutMs: number
+  connectTimeoutMs: number
+  /** Requests per second (token bucket); undefined = unlimited. */
+  rateLimit?: number
+  retry: RetrySettings
+}
+
+export interface HrepSettings extends ReliabilitySettings {
+  /** Absolute path of the state file (default `<dir>/hrep.state.json`). */
+  state: string
+  /** Where generated robot secrets are written once (0600), absolute; undefined = not written. */
+  secretOutput?: string
+  /** Whether `hrep sync` may delete. */
+  allowDelete: boolean
+}
+
+export interface EndpointConfig {
+  name: string
+  /** Base URL without `/api/v2.0` and without a trailing slash. */
+  url: string
+  username: string
+  password: Secret
+  caFile?: string
+  insecure: boolean
+  /** Override of the instance's robot name prefix (otherwise read from /configurations). */
+  robotPrefix?: string
+  /** The `hrep` block's settings merged with this endpoint's overrides. */
+  reliability: ReliabilitySettings
+  range: SourceRange
+}
+
+/** One declared resource instance (one `for_each` element), before fan-out to endpoints. */
+export interface DesiredResource {
+  /** `project.team["payments"]` */
+  address: string
+  kind: KindName
+  /** Normalised attributes from the kind's configSchema, without sensitive ones. */
+  attrs: Attrs
+  /** Sensitive attributes (robot `secret`), kept apart so they cannot reach state or plans. */
+  secrets: Record<string, Secret>
+  /** Names of the endpoints this instance goes to (default: every endpoint). */
+  endpoints: string[]
+  /** Addresses this instance references (for ordering and `--target`). */
+  references: string[]
+  range: SourceRange
+}
+
+export interface ReplicateConfig {
+  name: string
+  from: string
+  to: string[]
+  kinds: KindName[]
+  include: string[]
+  exclude: string[]
+  prune: boolean
+  robotSecrets: 'independent' | 'rotate'
+  range: SourceRange
+}
+
+export interface ImportConfig {
+  /** Address to import into (without endpoint). */
+  to: string
+  id: string
+  endpoint: string
+  range: SourceRange
+}
+
+export interface LoadedConfig {
+  dir: string
+  files: string[]
+  hrep: HrepSettings
+  endpoints: EndpointConfig[]
+  resources: DesiredResource[]
+  replicates: ReplicateConfig[]
+  imports: ImportConfig[]
+  /** sha256 over the files' names and contents, recorded in saved plans to detect a changed config. */
+  hash: string
+  /** File text by path, for rendering diagnostics. */
+  sources: Record<string, string>
+}
