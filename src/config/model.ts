@@ -8,19 +8,24 @@ import type {Attrs, KindName} from '../model/change.js'
 import type {Secret} from '../model/secret.js'
 
 export interface RetrySettings {
-  /** Tries in all, the first included. */
+  /** Tries in all, the first included (default 5). */
   attempts: number
+  /** First backoff before jitter (default 200 ms). */
   baseDelayMs: number
+  /** Backoff cap (default 10 s). */
   maxDelayMs: number
 }
 
 /** The knobs of the reliability layer; set in the `hrep` block and overridable per endpoint. */
 export interface ReliabilitySettings {
-  /** Requests one endpoint may have in flight. */
+  /** Requests one endpoint may have in flight (default 8). */
   parallelism: number
-  /** Deadline of one request, all retries included. */
+  /** Timeout of one HTTP attempt (default 30 s). */
   timeoutMs: number
+  /** Timeout of establishing a connection (default 10 s). */
   connectTimeoutMs: number
+  /** Deadline of one operation, every retry and backoff included (default 120 s). */
+  deadlineMs: number
   /** Requests per second (token bucket); undefined = unlimited. */
   rateLimit?: number
   retry: RetrySettings

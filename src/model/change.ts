@@ -41,19 +41,26 @@ export interface Change {
   liveId?: string
   diffs: AttrDiff[]
   reason: string
+  /**
+   * The change adopts an existing object into state (an `import` block, `hrep import`, or mirror
+   * mode); with action `noop` only state is written, with `update` the object is changed too.
+   */
+  importing?: boolean
   /** Ids of the changes that must succeed before this one runs (the plan's DAG). */
   dependsOn: string[]
 }
 
 export interface PlanSummary {
+  import: number
   add: number
   change: number
   destroy: number
 }
 
 export function summarize(changes: readonly Change[]): PlanSummary {
-  const summary = {add: 0, change: 0, destroy: 0}
+  const summary = {import: 0, add: 0, change: 0, destroy: 0}
   for (const change of changes) {
+    if (change.importing) summary.import++
     if (change.action === 'create') summary.add++
     else if (change.action === 'update') summary.change++
     else if (change.action === 'delete') summary.destroy++
