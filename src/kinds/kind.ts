@@ -33,6 +33,12 @@ export interface KindContext {
   signal?: AbortSignal
 }
 
+/** What normalising a live object may need beyond the object itself: facts about the instance. */
+export interface NormalizeInfo {
+  /** The instance's robot name prefix (`robot$` by default), stripped from robot names on read. */
+  robotNamePrefix: string
+}
+
 export interface CreateResult {
   id: string
   /** A secret Harbor generated on create (robots), handed to the caller and never stored. */
@@ -55,6 +61,13 @@ export interface Kind<A extends Attrs = Attrs> {
   key(attrs: A): string
   /** The objects this one needs to exist first (a member's project and group). */
   dependsOn(attrs: A): KeyRef[]
+  /**
+   * Turns one object as Harbor returns it, joined with what the kind's `list` reads alongside it
+   * (each kind documents its raw view: a project with its quota, a robot with its project name, a
+   * member with its group's type), into normalised attributes: the exact shape `configSchema`
+   * produces for the same object, so desired and live compare with plain deep equality. Pure.
+   */
+  normalize(raw: unknown, info: NormalizeInfo): A
   /** Turns the ID a user gives to `hrep import` (a name, never a numeric id) into a key. */
   parseImportId(id: string): string
   /** Every object of this kind on the endpoint, with the fewest requests. */

@@ -1,0 +1,78 @@
+/**
+ * I/O helpers shared by the kinds: paged reads through the endpoint's concurrency limit, lists shared
+ * between kinds during one refresh (`ctx.memo`), the id of a created object, and reading the status
+ * of a client error. Nothing here opens a connection; everything goes through `ctx.client`.
+ */
+import type {RequestOptions} from '../client/types.js'
+import type {HarborProject, HarborUserGroup} from './harbor.js'
+import type {KindContext} from './kind.js'
+
+/** Every item of a paged Harbor list, read within one slot of the endpoint's limit. */
+export function collect<T>(ctx: KindContext, path: string, query?: RequestOptions['query']): Promise<T[]> {
+  return ctx.limit(async () => {
+    const items: T[] = []
+    for await (const item of ctx.client.paginate<T>(path, query, {signal: ctx.signal})) items.push(item)
+    return items
+  })
+}
+
+/** One request within one slot of the endpoint's limit, with the context's abort signal. */
+export function send<T>(ctx: KindContext, options: RequestOptions) {
+  return ctx.limit(() => ctx.client.request<T>({signal: ctx.signal, ...options}))
+}
+
+/** `fn()` once per key for the kinds of one endpoint during one refresh; later callers share the promise. */
+export function memoize<T>(ctx: KindContext, key: string, fn: () => Promise<T>): Promise<T> {
+  let promise = ctx.memo.get(key) as Promise<T> | undefined
+  if (!promise) {
+    promise = fn()
+    ctx.memo.set(key, promise)
+  }
+  return promise
+}
+
+/** Memo keys, exported so the engine can pre-fill or clear them. */
+export const MEMO_PROJECTS = 'projects'
+export const MEMO_USER_GROUPS = 'usergroups'
+
+/** Every project on the endpoint, read once per refresh and shared by the project, robot and member kinds. */
+export function listProjects(ctx: KindContext): Promise<HarborProject[]> {
+  // The default with_detail=true is needed: without it Harbor leaves out metadata and the CVE allowlist.
+  return memoize(ctx, MEMO_PROJECTS, () => collect<HarborProject>(ctx, '/projects'))
+}
+
+/** Every user group the endpoint lists (system admin only), read once per refresh. */
+export function listUserGroups(ctx: KindContext): Promise<HarborUserGroup[]> {
+  return memoize(ctx, MEMO_USER_GROUPS, () => collect<HarborUserGroup>(ctx, '/usergroups'))
+}
+
+/** The HTTP status of a client error, when it has one. */
+export function statusOf(error: unknown): number | undefined {
+  if (typeof error !== 'object' || error === null) return undefined
+  const status = (error as {status?: unknown}).status
+  return typeof status === 'number' ? status : undefined
+}
+
+/** Whether a client error says the object does not exist. */
+export function isNotFound(error: unknown): boolean {
+  return statusOf(error) === 404
+}
+
+/** Whether a client error is an authorisation refusal (the credential may not read this). */
+export function isForbidden(error: unknown): boolean {
+  const status = statusOf(error)
+  return status === 401 || status === 403
+}
+
+/** The numeric id at the end of a `Location` header (`/api/v2.0/projects/team/members/9` → "9"). */
+export function idFromLocation(headers: Record<string, string | undefined>): string | undefined {
+  const location = headers.location ?? headers.Location
+  if (!location) return undefined
+  const last = location.split('?')[0].replace(/\/+$/, '').split('/').pop()
+  return last && /^\d+$/.test(last) ? last : undefined
+}
+
+/** A path segment holding a name, percent-encoded (names may hold characters a URL reserves). */
+export function segment(name: string): string {
+  return encodeURIComponent(name)
+}

@@ -1,0 +1,360 @@
+/**
+ * The `robot` kind: system- and project-level robot accounts.
+ *
+ * Key: a system robot by its short name (`ci`), a project robot as `<project>+<name>` (`team+ci`),
+ * which is how Harbor stores it; neither includes the instance's name prefix (`robot$` by default,
+ * configurable per instance), which is stripped on read and never compared. Permissions are a set.
+ * The secret is write-only: Harbor never returns it, so it is not an attribute that is read or
+ * compared (the engine tracks a fingerprint of the declared secret instead).
+ */
+import {z} from 'zod'
+import {HrepError} from '../model/errors.js'
+import {isSecret, type Secret} from '../model/secret.js'
+import type {HarborRobot, HarborRobotCreated} from './harbor.js'
+import {collect, isNotFound, listProjects, send, segment} from './io.js'
+import type {CreateResult, KeyRef, Kind, KindContext, LiveObject, NormalizeInfo} from './kind.js'
+import {
+  accessProblem,
+  canonicalPermissions,
+  type Permission,
+  PERMISSION_KINDS,
+  type PermissionKind,
+  permissionsFromHarbor,
+  permissionsToHarbor,
+} from './permissions.js'
+import {describe, flag, harborNameProblem, projectRef, unitValue} from './schema.js'
+import {parseRobotDuration} from './units.js'
+
+export const ROBOT_LEVELS = ['system', 'project'] as const
+export type RobotLevel = (typeof ROBOT_LEVELS)[number]
+
+/** Normalised robot attributes. `secret` appears only in desired attributes, before the loader splits it off. */
+export type RobotAttrs = {
+  /** Short name: no instance prefix, no `<project>+`. */
+  name: string
+  level: RobotLevel
+  /** The project of a project-level robot (absent for system robots). */
+  project?: string
+  /** Always managed; default "" (Harbor stores a missing description as empty). */
+  description: string
+  /** Days; -1 = never expires. Always managed; default -1. */
+  duration: number
+  /** Always managed; default false. */
+  disable: boolean
+  permissions: Permission[]
+  secret?: string | Secret
+}
+
+/** The raw view `normalize` takes: the robot as listed, and the project whose list it came from. */
+export interface RobotLive {
+  robot: HarborRobot
+  /** The project name for a project-level robot. */
+  project?: string
+}
+
+/** Why a chosen robot secret breaks Harbor's rule (8–128 characters, an upper-case and a lower-case letter and a digit), or undefined. */
+export function robotSecretProblem(secret: string): string | undefined {
+  // The value itself never appears in the message.
+  if (secret.length < 8 || secret.length > 128)
+    return `the robot secret must be 8 to 128 characters long (it has ${secret.length})`
+  if (!/[A-Z]/.test(secret) || !/[a-z]/.test(secret) || !/[0-9]/.test(secret)) {
+    return 'the robot secret must contain at least one upper-case letter, one lower-case letter and one digit'
+  }
+  return undefined
+}
+
+function robotNameProblem(name: string): string | undefined {
+  if (name.includes('$'))
+    return `robot name "${name}" must be the short name, without the instance's prefix ("ci", not "robot$ci")`
+  if (name.includes('+'))
+    return `robot name "${name}" must not contain "+": a project robot is named without its project (set "project")`
+  return harborNameProblem(name, 'robot')
+}
+
+const accessSchema = z.array(z.string({error: () => 'expected an access like "repository:pull"'}), {
+  error: () => 'expected a list of accesses like ["repository:pull", "repository:push"]',
+})
+
+const permissionSchema = z.strictObject({
+  kind: z.enum(PERMISSION_KINDS, {error: () => 'expected "project" or "system"'}).optional(),
+  namespace: z
+    .preprocess(
+      (value) => (typeof value === 'object' && value !== null && 'name' in value ? (value as {name: unknown}).name : value),
+      z.string({error: (issue) => `expected "*", a project name or a project reference, got ${describe(issue.input)}`}),
+    )
+    .optional(),
+  access: accessSchema,
+})
+
+const secretSchema = z.custom<string | Secret>((value) => typeof value === 'string' || isSecret(value), {
+  error: () => 'expected a string (for example env("CI_ROBOT_SECRET"))',
+})
+
+const configSchema = z
+  .strictObject({
+    name: z.string({error: () => 'expected a robot name'}),
+    level: z.enum(ROBOT_LEVELS, {error: () => 'expected "system" or "project"'}).optional(),
+    project: projectRef().optional(),
+    description: z.string({error: () => 'expected a string'}).default(''),
+    duration: unitValue(parseRobotDuration, 'days (90 or "90d") or "never"').default(-1),
+    disable: flag().default(false),
+    permission: z.array(permissionSchema, {error: () => 'expected permission blocks'}).default([]),
+    secret: secretSchema.optional(),
+  })
+  .transform((body, ctx): RobotAttrs => {
+    const issue = (path: (string | number)[], message: string) => ctx.addIssue({code: 'custom', path, message})
+    const nameProblem = robotNameProblem(body.name)
+    if (nameProblem) issue(['name'], nameProblem)
+    const level: RobotLevel = body.level ?? (body.project === undefined ? 'system' : 'project')
+    if (level === 'project' && body.project === undefined) issue(['project'], 'a project-level robot needs "project"')
+    if (level === 'system' && body.project !== undefined)
+      issue(['project'], 'a system-level robot has no "project"; set level = "project" or remove it')
+    if (body.permission.length === 0) issue(['permission'], 'a robot needs at least one permission block')
+    if (level === 'project' && body.permission.length > 1) {
+      issue(['permission', 1], 'a project-level robot has exactly one permission block (Harbor allows no more)')
+    }
+    const permissions: Permission[] = body.permission.map((block, index) => {
+      const path = (field: string) => ['permission', index, field]
+      const kind: PermissionKind = block.kind ?? (block.namespace === '/' ? 'system' : 'project')
+      let namespace = block.namespace
+      if (kind === 'system') {
+        if (level === 'project') issue(path('kind'), 'a project-level robot cannot have system permissions')
+        if (namespace !== undefined && namespace !== '/') issue(path('namespace'), 'a system permission has namespace "/"')
+        namespace = '/'
+      } else if (level === 'project') {
+        if (namespace !== undefined && namespace !== body.project) {
+          issue(path('namespace'), `a project-level robot's permission is on its own project "${body.project}"`)
+        }
+        namespace = body.project ?? ''
+      } else if (namespace === undefined) {
+        issue(path('namespace'), 'set namespace = "*" for every project, or a project name')
+        namespace = ''
+      } else if (namespace !== '*') {
+        const problem = harborNameProblem(namespace, 'project')
+        if (problem) issue(path('namespace'), problem)
+      }
+      if (block.access.length === 0) issue(path('access'), 'a permission needs at least one access')
+      block.access.forEach((access, at) => {
+        const problem = accessProblem(kind, access)
+        if (problem) issue(['permission', index, 'access', at], problem)
+      })
+      return {kind, namespace, access: block.access}
+    })
+    if (body.secret !== undefined) {
+      const problem = robotSecretProblem(typeof body.secret === 'string' ? body.secret : body.secret.reveal())
+      if (problem) issue(['secret'], problem)
+    }
+    const attrs: RobotAttrs = {
+      name: body.name,
+      level,
+      description: body.description,
+      duration: body.duration,
+      disable: body.disable,
+      permissions: canonicalPermissions(permissions),
+    }
+    if (level === 'project' && body.project !== undefined) attrs.project = body.project
+    if (body.secret !== undefined) attrs.secret = body.secret
+    return attrs
+  })
+
+/** The natural key of a robot: `name`, or `project+name` for a project robot. */
+export function robotKey(attrs: Pick<RobotAttrs, 'name' | 'project'>): string {
+  return attrs.project === undefined ? attrs.name : `${attrs.project}+${attrs.name}`
+}
+
+/** The stored name Harbor shows after the prefix, stripped of `project+` for a project robot. */
+export function shortRobotName(displayed: string, prefix: string, project?: string): string {
+  let name = prefix !== '' && displayed.startsWith(prefix) ? displayed.slice(prefix.length) : displayed
+  if (project !== undefined && name.startsWith(`${project}+`)) name = name.slice(project.length + 1)
+  return name
+}
+
+/** Normalised attributes of a robot as Harbor lists it (see RobotLive). Pure. */
+export function normalizeRobot(live: RobotLive, info: NormalizeInfo): RobotAttrs {
+  const {robot, project} = live
+  const attrs: RobotAttrs = {
+    name: shortRobotName(robot.name ?? '', info.robotNamePrefix, project),
+    level: project === undefined ? 'system' : 'project',
+    description: robot.description ?? '',
+    duration: typeof robot.duration === 'number' && robot.duration !== 0 ? robot.duration : -1,
+    disable: robot.disable === true,
+    permissions: permissionsFromHarbor(robot.permissions),
+  }
+  if (project !== undefined) attrs.project = project
+  return attrs
+}
+
+/** Splits a robot key into its project (if any) and short name. */
+function splitKey(key: string): {project?: string; name: string} {
+  const plus = key.indexOf('+')
+  return plus < 0 ? {name: key} : {project: key.slice(0, plus), name: key.slice(plus + 1)}
+}
+
+function toLive(robot: HarborRobot, info: NormalizeInfo, project?: string): LiveObject<RobotAttrs> {
+  const attrs = normalizeRobot({robot, project}, info)
+  return {id: String(robot.id ?? ''), key: robotKey(attrs), attrs}
+}
+
+/** The robot list filter Harbor needs for the robots of one project (keys are case-sensitive). */
+function projectRobotsQuery(projectId: number | string, storedName?: string): string {
+  return `Level=project,ProjectID=${projectId}${storedName === undefined ? '' : `,name=${storedName}`}`
+}
+
+async function findByKey(ctx: KindContext, key: string): Promise<LiveObject<RobotAttrs> | undefined> {
+  const {project, name} = splitKey(key)
+  if (project === undefined) {
+    const robots = await collect<HarborRobot>(ctx, '/robots', {q: `name=${name}`})
+    const match = robots.map((robot) => toLive(robot, ctx.info)).find((live) => live.key === key)
+    return match
+  }
+  let projectId: number | undefined
+  try {
+    const response = await send<{project_id?: number}>(ctx, {
+      method: 'GET',
+      path: `/projects/${segment(project)}`,
+      resourceName: true,
+    })
+    projectId = response.body.project_id
+  } catch (error) {
+    if (isNotFound(error)) return undefined
+    throw error
+  }
+  if (projectId === undefined) return undefined
+  const robots = await collect<HarborRobot>(ctx, '/robots', {q: projectRobotsQuery(projectId, `${project}+${name}`)})
+  return robots.map((robot) => toLive(robot, ctx.info, project)).find((live) => live.key === key)
+}
+
+/** PUT body: Harbor's full replacement of a robot, with the name and level it already has. */
+function putBody(current: HarborRobot, attrs: Omit<RobotAttrs, 'name' | 'level'>) {
+  return {
+    name: current.name,
+    level: current.level,
+    description: attrs.description,
+    duration: attrs.duration,
+    disable: attrs.disable,
+    permissions: permissionsToHarbor(attrs.permissions),
+  }
+}
+
+function revealed(secret: string | Secret): string {
+  return typeof secret === 'string' ? secret : secret.reveal()
+}
+
+/** The robot kind. */
+export const robotKind: Kind<RobotAttrs> = {
+  name: 'robot',
+  configSchema,
+  sensitive: ['secret'],
+  replaceOn: ['level', 'project'],
+  key: robotKey,
+  dependsOn(attrs) {
+    const projects = new Set<string>()
+    if (attrs.project !== undefined) projects.add(attrs.project)
+    for (const permission of attrs.permissions) {
+      if (permission.kind === 'project' && permission.namespace !== '*') projects.add(permission.namespace)
+    }
+    return [...projects].map((key): KeyRef => ({kind: 'project', key}))
+  },
+  parseImportId(id) {
+    // Names cannot hold "$", so everything up to the last "$" is a prefix like "robot$".
+    const text = id.trim().slice(id.trim().lastIndexOf('$') + 1)
+    const {project, name} = splitKey(text)
+    const problem =
+      (project === undefined ? undefined : harborNameProblem(project, 'project')) ?? harborNameProblem(name, 'robot')
+    if (problem) {
+      throw new HrepError(
+        'import_id_invalid',
+        `invalid import ID "${id}" for a robot: ${problem}; use "ci" or "robot$ci" for a system robot, "team+ci" or "robot$team+ci" for a project robot`,
+      )
+    }
+    return text
+  },
+  normalize: (raw, info) => normalizeRobot(raw as RobotLive, info),
+
+  async list(ctx) {
+    const [system, projects] = await Promise.all([collect<HarborRobot>(ctx, '/robots'), listProjects(ctx)])
+    const perProject = await Promise.all(
+      projects
+        .filter((project) => project.project_id !== undefined && project.name !== undefined)
+        .map(async (project) => {
+          const robots = await collect<HarborRobot>(ctx, '/robots', {q: projectRobotsQuery(project.project_id!)})
+          return robots.map((robot) => toLive(robot, ctx.info, project.name))
+        }),
+    )
+    return [...system.map((robot) => toLive(robot, ctx.info)), ...perProject.flat()]
+  },
+
+  async find(ctx, key) {
+    const found = await findByKey(ctx, key)
+    if (found) return found
+    // An import ID written with a prefix that has no "$" ("svc-ci") still names the robot "ci".
+    const prefix = ctx.info.robotNamePrefix
+    if (prefix !== '' && key.startsWith(prefix) && key.length > prefix.length) return findByKey(ctx, key.slice(prefix.length))
+    return undefined
+  },
+
+  async create(ctx, attrs): Promise<CreateResult> {
+    const permissions = permissionsToHarbor(attrs.permissions)
+    // Harbor ignores secret and disable on create: disable needs a PUT, a chosen secret a PATCH.
+    const response = await send<HarborRobotCreated>(ctx, {
+      method: 'POST',
+      path: '/robots',
+      body: {
+        name: attrs.name,
+        description: attrs.description,
+        level: attrs.level,
+        duration: attrs.duration,
+        disable: false,
+        permissions,
+      },
+    })
+    const created = response.body
+    const id = String(created.id)
+    if (attrs.disable) {
+      await send(ctx, {
+        method: 'PUT',
+        path: `/robots/${id}`,
+        body: putBody({name: created.name, level: attrs.level}, attrs),
+      })
+    }
+    if (attrs.secret !== undefined) {
+      await robotKind.setSecret!(ctx, {id, key: robotKey(attrs), attrs}, revealed(attrs.secret))
+      return {id}
+    }
+    return {id, secret: created.secret}
+  },
+
+  async update(ctx, live, desired, changed) {
+    // The secret is set through setSecret; every other attribute goes in one full-replacement PUT.
+    if (!changed.some((attr) => attr !== 'secret')) return
+    const current = (await send<HarborRobot>(ctx, {method: 'GET', path: `/robots/${live.id}`})).body
+    if (current.editable === false) {
+      throw new HrepError(
+        'robot_legacy',
+        `robot "${robotKey(live.attrs)}" on endpoint ${ctx.client.endpoint} is a legacy (v1) robot, which Harbor does not allow to be edited; delete it and let hrep create it again`,
+      )
+    }
+    const merged = {...live.attrs, ...withoutSecret(desired)}
+    await send(ctx, {method: 'PUT', path: `/robots/${live.id}`, body: putBody(current, merged)})
+  },
+
+  async delete(ctx, live) {
+    try {
+      await send(ctx, {method: 'DELETE', path: `/robots/${live.id}`})
+    } catch (error) {
+      if (!isNotFound(error)) throw error
+    }
+  },
+
+  async setSecret(ctx, live, secret) {
+    const problem = robotSecretProblem(secret)
+    if (problem) throw new HrepError('robot_secret_invalid', `cannot set the secret of robot "${live.key}": ${problem}`)
+    // Setting a chosen secret twice has the same effect as once, so the client may resend it.
+    await send(ctx, {method: 'PATCH', path: `/robots/${live.id}`, body: {secret}, idempotent: true})
+  },
+}
+
+function withoutSecret(attrs: RobotAttrs): Omit<RobotAttrs, 'secret'> {
+  const {secret: _secret, ...rest} = attrs
+  return rest
+}
