@@ -1,0 +1,288 @@
+/**
+ * Bodies: attributes (`name = expr`, one per line), blocks (`type "label" label {`), block
+ * labels, and the one-line block form `b { a = 1 }`. Newline rules, recovery and messages follow
+ * HashiCorp's hclsyntax parser.
+ */
+import type {Attribute, Block, BlockLabel, Body, BodyItem} from './ast.js'
+import {parseExpression} from './parse-expression.js'
+import type {ParserState} from './parser-state.js'
+import type {Token} from './token.js'
+
+const UNCLOSED_BLOCK_DETAIL =
+  'There is no closing brace for this block before the end of the file. This may be caused by incorrect brace nesting elsewhere in this file.'
+
+/** Parses body items until `end` (EOF for a file, `}` for a block, whose `{` was just read). */
+export function parseBody(p: ParserState, end: 'EOF' | 'CBrace'): Body {
+  const items: BodyItem[] = []
+  const attributes = new Map<string, Attribute>()
+  const startTok = p.prev()
+  let endTok: Token
+  for (;;) {
+    const next = p.peek()
+    if (next.kind === end) {
+      endTok = p.read()
+      break
+    }
+    if (next.kind === 'Newline') {
+      p.read()
+      continue
+    }
+    if (next.kind === 'Ident') {
+      const item = parseBodyItem(p)
+      if (item === undefined) continue
+      if (item.type === 'Attribute') {
+        const existing = attributes.get(item.name)
+        if (existing) {
+          p.error(
+            'Attribute redefined',
+            `The argument ${JSON.stringify(item.name)} was already set at ${existing.nameRange.file}:${existing.nameRange.start.line}:${existing.nameRange.start.column}. Each argument may be set only once.`,
+            item.nameRange,
+          )
+          continue
+        }
+        attributes.set(item.name, item)
+      }
+      items.push(item)
+      continue
+    }
+    const bad = p.read()
+    if (!p.recovery) {
+      if (bad.kind === 'OQuote') {
+        p.error('Invalid argument name', 'Argument names must not be quoted.', bad)
+      } else if (bad.kind === 'EOF') {
+        if (end === 'CBrace') p.error('Unclosed configuration block', UNCLOSED_BLOCK_DETAIL, startTok)
+        else p.error('Unclosed configuration body', 'Found end of file before the end of this configuration body.', startTok)
+      } else {
+        p.error('Argument or block definition required', 'An argument or block definition is required here.', bad)
+      }
+    }
+    endTok = p.prev()
+    p.recover(end)
+    break
+  }
+  return {type: 'Body', items, range: p.range(startTok, endTok)}
+}
+
+function parseBodyItem(p: ParserState): BodyItem | undefined {
+  const ident = p.read()
+  const next = p.peek()
+  if (next.kind === 'Equal') return finishAttribute(p, ident, false)
+  if (next.kind === 'OQuote' || next.kind === 'OBrace' || next.kind === 'Ident') return finishBlock(p, ident)
+  p.recoverAfterBodyItem()
+  p.error(
+    'Argument or block definition required',
+    'An argument or block definition is required here. To set an argument, use the equals sign "=" to introduce the argument value.',
+    ident,
+  )
+  return undefined
+}
+
+function finishAttribute(p: ParserState, ident: Token, singleLine: boolean): Attribute {
+  p.read() // =
+  const before = p.errorCount
+  const expr = parseExpression(p)
+  if (p.recovery && p.errorCount > before) {
+    p.recoverAfterBodyItem()
+  } else if (!singleLine) {
+    const end = p.peek()
+    if (end.kind !== 'Newline' && end.kind !== 'EOF') {
+      if (!p.recovery) {
+        if (end.kind === 'Comma') {
+          p.error(
+            'Unexpected comma after argument',
+            'Argument definitions must be separated by newlines, not commas. An argument definition must end with a newline.',
+            end,
+          )
+        } else {
+          p.error('Missing newline after argument', 'An argument definition must end with a newline.', end)
+        }
+      }
+      p.recoverAfterBodyItem()
+    } else {
+      p.read()
+    }
+  }
+  // The attribute ends with its expression, not with the newline that terminates it.
+  return {
+    type: 'Attribute',
+    name: p.text(ident),
+    nameRange: p.range(ident),
+    expr,
+    range: p.range(ident, expr.range),
+  }
+}
+
+function finishBlock(p: ParserState, ident: Token): Block {
+  const labels: BlockLabel[] = []
+  let open: Token
+  for (;;) {
+    const tok = p.peek()
+    if (tok.kind === 'OBrace') {
+      open = p.read()
+      break
+    }
+    if (tok.kind === 'OQuote') {
+      labels.push(parseLabel(p))
+      continue
+    }
+    if (tok.kind === 'Ident') {
+      p.read()
+      labels.push({value: p.text(tok), quoted: false, range: p.range(tok)})
+      continue
+    }
+    if (tok.kind === 'Equal') {
+      p.error(
+        'Invalid block definition',
+        'The equals sign "=" indicates an argument definition, and must not be used when defining a block.',
+        tok,
+      )
+    } else if (tok.kind === 'Newline') {
+      p.error(
+        'Invalid block definition',
+        'A block definition must have block content delimited by "{" and "}", starting on the same line as the block header.',
+        tok,
+      )
+    } else if (!p.recovery) {
+      p.error('Invalid block definition', 'Either a quoted string block label or an opening brace ("{") is expected here.', tok)
+    }
+    p.recoverAfterBodyItem()
+    const endRange = labels.length > 0 ? labels[labels.length - 1].range : p.range(ident)
+    return {
+      type: 'Block',
+      blockType: p.text(ident),
+      typeRange: p.range(ident),
+      labels,
+      body: {type: 'Body', items: [], range: p.range(ident)},
+      openBraceRange: p.range(ident),
+      closeBraceRange: endRange,
+      range: p.range(ident, endRange),
+    }
+  }
+
+  let body: Body
+  const first = p.peek().kind
+  if (first === 'Newline' || first === 'EOF' || first === 'CBrace') {
+    body = parseBody(p, 'CBrace')
+  } else {
+    body = parseSingleAttributeBody(p, open)
+    const after = p.peek()
+    if (after.kind === 'CBrace') {
+      p.read()
+    } else {
+      if (after.kind === 'Comma') {
+        p.error(
+          'Invalid single-argument block definition',
+          'Single-line block syntax can include only one argument definition. To define multiple arguments, use the multi-line block syntax with one argument definition per line.',
+          after,
+        )
+      } else if (after.kind === 'Newline') {
+        p.error(
+          'Invalid single-argument block definition',
+          "An argument definition on the same line as its containing block creates a single-line block definition, which must also be closed on the same line. Place the block's closing brace immediately after the argument definition.",
+          after,
+        )
+      } else if (!p.recovery) {
+        if (after.kind === 'EOF') {
+          p.error('Unclosed configuration block', UNCLOSED_BLOCK_DETAIL, open)
+        } else {
+          p.error(
+            'Invalid single-argument block definition',
+            'A single-line block definition must end with a closing brace immediately after its single argument definition.',
+            after,
+          )
+        }
+      }
+      p.recover('CBrace')
+    }
+  }
+  const close = p.prev()
+
+  const eol = p.peek()
+  if (eol.kind === 'Newline' || eol.kind === 'EOF') {
+    p.read()
+  } else {
+    if (!p.recovery) p.error('Missing newline after block definition', 'A block definition must end with a newline.', eol)
+    p.recoverAfterBodyItem()
+  }
+
+  return {
+    type: 'Block',
+    blockType: p.text(ident),
+    typeRange: p.range(ident),
+    labels,
+    body,
+    openBraceRange: p.range(open),
+    closeBraceRange: p.range(close),
+    range: p.range(ident, close),
+  }
+}
+
+/** The body of `b { a = 1 }`: exactly one attribute, on the block's line. */
+function parseSingleAttributeBody(p: ParserState, open: Token): Body {
+  const ident = p.read()
+  const empty: Body = {type: 'Body', items: [], range: p.range(open, ident)}
+  if (ident.kind !== 'Ident') {
+    p.recoverAfterBodyItem()
+    p.error('Argument or block definition required', 'An argument or block definition is required here.', ident)
+    return empty
+  }
+  const next = p.peek()
+  if (next.kind === 'Equal') {
+    const attribute = finishAttribute(p, ident, true)
+    return {type: 'Body', items: [attribute], range: p.range(open, p.peek())}
+  }
+  p.recoverAfterBodyItem()
+  if (next.kind === 'OQuote' || next.kind === 'OBrace' || next.kind === 'Ident') {
+    p.error(
+      'Argument definition required',
+      `A single-line block definition can contain only a single argument. If you meant to define argument ${JSON.stringify(p.text(ident))}, use an equals sign to assign it a value. To define a nested block, place it on a line of its own within its parent block.`,
+      p.range(ident, next),
+    )
+  } else {
+    p.error(
+      'Argument or block definition required',
+      'An argument or block definition is required here. To set an argument, use the equals sign "=" to introduce the argument value.',
+      ident,
+    )
+  }
+  return empty
+}
+
+/** A quoted block label: escapes allowed, template sequences not. */
+function parseLabel(p: ParserState): BlockLabel {
+  const open = p.read()
+  let value = ''
+  let end: Token
+  for (;;) {
+    const tok = p.read()
+    if (tok.kind === 'CQuote') {
+      end = tok
+      break
+    }
+    if (tok.kind === 'QuotedLit') {
+      value += p.decode(tok)
+      continue
+    }
+    if (tok.kind === 'TemplateInterp' || tok.kind === 'TemplateControl') {
+      const which = tok.kind === 'TemplateControl' ? '%' : '$'
+      p.error(
+        'Invalid string literal',
+        `Template sequences are not allowed in this string. To include a literal ${JSON.stringify(which)}, double it (as "${which}${which}") to escape it.`,
+        tok,
+      )
+      value += `${which}{ ... }`
+      p.recover('TemplateSeqEnd')
+      continue
+    }
+    if (tok.kind === 'EOF') {
+      p.error('Unterminated string literal', 'Unable to find the closing quote mark before the end of the file.', tok)
+      end = tok
+      break
+    }
+    p.error('Invalid string literal', 'This item is not valid in a string literal.', tok)
+    p.recover('CQuote')
+    end = tok
+    break
+  }
+  return {value, quoted: true, range: p.range(open, end)}
+}

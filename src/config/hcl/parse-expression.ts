@@ -1,0 +1,616 @@
+/**
+ * Expressions of HCL native syntax: conditionals, binary operators by precedence, unary
+ * operators, terms (literals, templates, variables, calls, tuples, objects, `for`), and the
+ * traversal steps after a term (`.attr`, `[index]`, legacy `.0`, `.*` and `[*]` splats).
+ * Structure and error messages follow HashiCorp's hclsyntax parser so both reject the same input
+ * at the same place.
+ */
+import type {
+  BinaryOperator,
+  CallExpr,
+  Expression,
+  ForExpr,
+  LiteralExpr,
+  ObjectExpr,
+  ObjectItem,
+  SplatItemExpr,
+  TupleExpr,
+} from './ast.js'
+import {parseTemplate} from './parse-template.js'
+import type {ParserState} from './parser-state.js'
+import type {Token, TokenKind} from './token.js'
+
+/** Binary operator levels, loosest first; all left-associative. */
+const BINARY_LEVELS: ReadonlyArray<Partial<Record<TokenKind, BinaryOperator>>> = [
+  {Or: '||'},
+  {And: '&&'},
+  {EqualOp: '==', NotEqual: '!='},
+  {GreaterThan: '>', GreaterThanEq: '>=', LessThan: '<', LessThanEq: '<='},
+  {Plus: '+', Minus: '-'},
+  {Star: '*', Slash: '/', Percent: '%'},
+]
+
+/** Parses one expression at the cursor (a conditional at the loosest level). */
+export function parseExpression(p: ParserState): Expression {
+  const start = p.peek()
+  const before = p.errorCount
+  const condition = parseBinary(p, 0)
+  if (p.recovery && p.errorCount > before) return condition
+  if (p.peek().kind !== 'Question') return condition
+  p.read()
+
+  const thenExpr = parseExpression(p)
+  if (p.recovery && p.errorCount > before) return condition
+
+  const colon = p.peek()
+  if (colon.kind !== 'Colon') {
+    p.error(
+      'Missing false expression in conditional',
+      'The conditional operator (...?...:...) requires a false expression, delimited by a colon.',
+      colon,
+    )
+    return condition
+  }
+  p.read()
+  const elseExpr = parseExpression(p)
+  if (p.recovery && p.errorCount > before) return condition
+  // biome-ignore lint/suspicious/noThenProperty: `then` is the AST contract's name for the true branch.
+  return {type: 'Conditional', condition, then: thenExpr, else: elseExpr, range: p.range(start, elseExpr.range)}
+}
+
+function parseBinary(p: ParserState, level: number): Expression {
+  if (level === BINARY_LEVELS.length) return parseWithTraversals(p)
+  const ops = BINARY_LEVELS[level]
+  const before = p.errorCount
+  let lhs = parseBinary(p, level + 1)
+  if (p.recovery && p.errorCount > before) return lhs
+  let op: BinaryOperator | undefined
+  let rhs: Expression | undefined
+  for (;;) {
+    const next = ops[p.peek().kind]
+    if (next === undefined) break
+    if (op !== undefined && rhs !== undefined) {
+      lhs = {type: 'Binary', op, left: lhs, right: rhs, range: p.range(lhs.range, rhs.range)}
+    }
+    op = next
+    p.read()
+    const beforeRhs = p.errorCount
+    rhs = parseBinary(p, level + 1)
+    if (p.recovery && p.errorCount > beforeRhs) return lhs
+  }
+  if (op === undefined || rhs === undefined) return lhs
+  return {type: 'Binary', op, left: lhs, right: rhs, range: p.range(lhs.range, rhs.range)}
+}
+
+function parseWithTraversals(p: ParserState): Expression {
+  return parseTraversals(p, parseTerm(p))
+}
+
+/** Applies every `.attr`, `.N`, `[key]`, `.*` and `[*]` that follows `from`. */
+function parseTraversals(p: ParserState, from: Expression): Expression {
+  let ret = from
+  for (;;) {
+    const next = p.peek()
+    if (next.kind === 'Dot') {
+      const dot = p.read()
+      const attr = p.peek()
+      if (attr.kind === 'Ident') {
+        p.read()
+        ret = {type: 'GetAttr', object: ret, name: p.text(attr), nameRange: p.range(attr), range: p.range(from.range, attr)}
+      } else if (attr.kind === 'NumberLit') {
+        p.read()
+        ret = {
+          type: 'Index',
+          collection: ret,
+          key: legacyIndexKey(p, attr, false),
+          legacy: true,
+          range: p.range(from.range, attr),
+        }
+      } else if (attr.kind === 'Star') {
+        const marker = p.read()
+        const item: SplatItemExpr = {type: 'SplatItem', range: p.range(dot, marker)}
+        let each: Expression = item
+        let last: Token = marker
+        let abandoned = false
+        while (p.peek().kind === 'Dot') {
+          p.read()
+          const step = p.peek()
+          if (step.kind === 'NumberLit') {
+            p.read()
+            each = {
+              type: 'Index',
+              collection: each,
+              key: legacyIndexKey(p, step, true),
+              legacy: true,
+              range: p.range(item.range, step),
+            }
+            last = step
+            continue
+          }
+          if (step.kind !== 'Ident') {
+            if (!p.recovery) {
+              if (step.kind === 'Star') {
+                p.error(
+                  'Nested splat expression not allowed',
+                  'A splat expression (*) cannot be used inside another attribute-only splat expression.',
+                  step,
+                )
+              } else {
+                p.error('Invalid attribute name', 'An attribute name is required after a dot.', attr)
+              }
+            }
+            p.recovery = true
+            abandoned = true
+            break
+          }
+          p.read()
+          each = {type: 'GetAttr', object: each, name: p.text(step), nameRange: p.range(step), range: p.range(item.range, step)}
+          last = step
+        }
+        if (abandoned) continue
+        ret = {type: 'Splat', source: ret, each, full: false, range: p.range(from.range, last)}
+      } else {
+        p.error('Invalid attribute name', 'An attribute name is required after a dot.', attr)
+        p.recovery = true
+      }
+      continue
+    }
+    if (next.kind === 'OBrack') {
+      const open = p.read()
+      if (p.peek().kind === 'Star') {
+        p.read()
+        let close = p.read()
+        if (close.kind !== 'CBrack' && !p.recovery) {
+          p.error(
+            'Missing close bracket on splat index',
+            'The star for a full splat operator must be immediately followed by a closing bracket ("]").',
+            close,
+          )
+          close = p.recover('CBrack')
+        }
+        const item: SplatItemExpr = {type: 'SplatItem', range: p.range(open, close)}
+        const each = parseTraversals(p, item)
+        ret = {type: 'Splat', source: ret, each, full: true, range: p.range(from.range, each.range)}
+        continue
+      }
+      p.pushNewlines(false)
+      const before = p.errorCount
+      const key = parseExpression(p)
+      let close: Token
+      if (p.recovery && p.errorCount > before) {
+        close = p.recover('CBrack')
+      } else {
+        close = p.read()
+        if (close.kind !== 'CBrack' && !p.recovery) {
+          p.error('Missing close bracket on index', 'The index operator must end with a closing bracket ("]").', close)
+          close = p.recover('CBrack')
+        }
+      }
+      p.popNewlines()
+      ret = {type: 'Index', collection: ret, key, legacy: false, range: p.range(from.range, close)}
+      continue
+    }
+    return ret
+  }
+}
+
+/** The key of a legacy `.N` index; `.0.1` lexes as one number and is rejected. */
+function legacyIndexKey(p: ParserState, tok: Token, inSplat: boolean): LiteralExpr {
+  const raw = p.text(tok)
+  const dot = raw.indexOf('.')
+  if (dot >= 0) {
+    const first = raw.slice(0, dot)
+    const second = raw.slice(dot + 1)
+    p.error(
+      'Invalid legacy index syntax',
+      inSplat
+        ? `When using the legacy index syntax, chaining two indexes together is not permitted. Use the proper index syntax with a full splat expression [*] instead, like [${first}][${second}].`
+        : `When using the legacy index syntax, chaining two indexes together is not permitted. Use the proper index syntax instead, like [${first}][${second}].`,
+      tok,
+    )
+    return {type: 'Literal', value: null, raw, range: p.range(tok)}
+  }
+  return numberLiteral(p, tok)
+}
+
+function numberLiteral(p: ParserState, tok: Token): LiteralExpr {
+  const raw = p.text(tok)
+  const value = Number(raw)
+  if (Number.isNaN(value)) {
+    p.error('Invalid number literal', 'Failed to recognize the value of this number literal.', tok)
+  }
+  return {type: 'Literal', value: Number.isNaN(value) ? null : value, raw, range: p.range(tok)}
+}
+
+function placeholder(p: ParserState, from: Token, to: Token = from): LiteralExpr {
+  return {type: 'Literal', value: null, raw: '', range: p.range(from, to)}
+}
+
+function parseTerm(p: ParserState): Expression {
+  const start = p.peek()
+  switch (start.kind) {
+    case 'OParen': {
+      const open = p.read()
+      p.pushNewlines(false)
+      const before = p.errorCount
+      const expr = parseExpression(p)
+      if (p.errorCount > before) {
+        p.recover('CParen')
+        p.popNewlines()
+        return expr
+      }
+      const close = p.peek()
+      if (close.kind !== 'CParen') {
+        p.error('Unbalanced parentheses', 'Expected a closing parenthesis to terminate the expression.', close)
+        p.recovery = true
+      }
+      const cparen = p.read()
+      p.popNewlines()
+      return {type: 'Paren', expr, range: p.range(open, cparen)}
+    }
+    case 'NumberLit':
+      return numberLiteral(p, p.read())
+    case 'Ident': {
+      const tok = p.read()
+      const after = p.peek().kind
+      if (after === 'OParen' || after === 'DoubleColon') return finishCall(p, tok)
+      const name = p.text(tok)
+      if (name === 'true' || name === 'false') return {type: 'Literal', value: name === 'true', raw: name, range: p.range(tok)}
+      if (name === 'null') return {type: 'Literal', value: null, raw: name, range: p.range(tok)}
+      return {type: 'Variable', name, range: p.range(tok)}
+    }
+    case 'OQuote':
+    case 'OHeredoc':
+      return parseTemplate(p)
+    case 'Minus':
+    case 'Bang': {
+      const tok = p.read()
+      // Only a term and its traversals: `-46+5` is `(-46)+5`.
+      const operand = parseWithTraversals(p)
+      return {type: 'Unary', op: tok.kind === 'Minus' ? '-' : '!', operand, range: p.range(tok, operand.range)}
+    }
+    case 'OBrack':
+      return parseTuple(p)
+    case 'OBrace':
+      return parseObject(p)
+    default:
+      if (!p.recovery) {
+        if (start.kind === 'EOF') {
+          p.error('Missing expression', 'Expected the start of an expression, but found the end of the file.', start)
+        } else {
+          p.error('Invalid expression', 'Expected the start of an expression, but found an invalid expression token.', start)
+        }
+      }
+      p.recovery = true
+      return placeholder(p, start)
+  }
+}
+
+/** `name(args)` or `ns::name(args)`, with the name token already read. */
+function finishCall(p: ParserState, nameTok: Token): Expression {
+  let open = p.read()
+  let name = p.text(nameTok)
+  let nameEnd: Token = nameTok
+  while (open.kind === 'DoubleColon') {
+    const part = p.read()
+    if (part.kind !== 'Ident') {
+      p.error(
+        'Missing function name',
+        'Function scope resolution symbol :: must be followed by a function name in this scope.',
+        part,
+      )
+      p.recoverOver('OParen')
+      return placeholder(p, nameTok, part)
+    }
+    name += `::${p.text(part)}`
+    nameEnd = part
+    open = p.read()
+  }
+  if (open.kind !== 'OParen') {
+    p.error(
+      'Missing open parenthesis',
+      'Function selector must be followed by an open parenthesis to begin the function call.',
+      open,
+    )
+    p.recoverOver('OParen')
+    return placeholder(p, nameTok, open)
+  }
+
+  const args: Expression[] = []
+  let expandFinal = false
+  let close: Token | undefined
+  p.pushNewlines(false)
+  for (;;) {
+    if (p.peek().kind === 'CParen') {
+      close = p.read()
+      break
+    }
+    const before = p.errorCount
+    args.push(parseExpression(p))
+    if (p.recovery && p.errorCount > before) {
+      const recovered = p.recover('CParen')
+      if (recovered.kind === 'CParen') close = recovered
+      break
+    }
+    const sep = p.read()
+    if (sep.kind === 'CParen') {
+      close = sep
+      break
+    }
+    if (sep.kind === 'Ellipsis') {
+      expandFinal = true
+      if (p.peek().kind !== 'CParen') {
+        if (!p.recovery) {
+          p.error(
+            'Missing closing parenthesis',
+            'An expanded function argument (with ...) must be immediately followed by closing parentheses.',
+            sep,
+          )
+        }
+        close = p.recover('CParen')
+      } else {
+        close = p.read()
+      }
+      break
+    }
+    if (sep.kind !== 'Comma') {
+      if (sep.kind === 'EOF') {
+        p.error(
+          'Unterminated function call',
+          'There is no closing parenthesis for this function call before the end of the file. This may be caused by incorrect parenthesis nesting elsewhere in this file.',
+          p.range(nameTok, open),
+        )
+      } else {
+        p.error('Missing argument separator', 'A comma is required to separate each function argument from the next.', sep)
+      }
+      close = p.recover('CParen')
+      break
+    }
+    if (p.peek().kind === 'CParen') {
+      close = p.read()
+      break
+    }
+  }
+  p.popNewlines()
+  const end = close ?? p.prev()
+  const call: CallExpr = {
+    type: 'Call',
+    name,
+    nameRange: p.range(nameTok, nameEnd),
+    args,
+    expandFinal,
+    range: p.range(nameTok, end),
+  }
+  return call
+}
+
+function parseTuple(p: ParserState): Expression {
+  const open = p.read()
+  p.pushNewlines(false)
+  try {
+    if (p.isKeyword(p.peek(), 'for')) return finishFor(p, open)
+    const items: Expression[] = []
+    let close: Token
+    for (;;) {
+      if (p.peek().kind === 'CBrack') {
+        close = p.read()
+        break
+      }
+      const before = p.errorCount
+      items.push(parseExpression(p))
+      if (p.recovery && p.errorCount > before) {
+        close = p.recover('CBrack')
+        break
+      }
+      const next = p.peek()
+      if (next.kind === 'CBrack') {
+        close = p.read()
+        break
+      }
+      if (next.kind !== 'Comma') {
+        if (!p.recovery) {
+          if (next.kind === 'EOF') {
+            p.error(
+              'Unterminated tuple constructor expression',
+              'There is no corresponding closing bracket before the end of the file. This may be caused by incorrect bracket nesting elsewhere in this file.',
+              open,
+            )
+          } else {
+            p.error('Missing item separator', 'Expected a comma to mark the beginning of the next item.', next)
+          }
+        }
+        close = p.recover('CBrack')
+        break
+      }
+      p.read()
+    }
+    const tuple: TupleExpr = {type: 'Tuple', items, range: p.range(open, close)}
+    return tuple
+  } finally {
+    p.popNewlines()
+  }
+}
+
+function parseObject(p: ParserState): Expression {
+  const open = p.read()
+  // `for` may follow on a later line: for-expressions ignore newlines, objects do not.
+  p.pushNewlines(false)
+  const isFor = p.isKeyword(p.peek(), 'for')
+  p.popNewlines()
+  if (isFor) return finishFor(p, open)
+
+  p.pushNewlines(true)
+  const items: ObjectItem[] = []
+  let close: Token
+  for (;;) {
+    const next = p.peek()
+    if (next.kind === 'Newline') {
+      p.read()
+      continue
+    }
+    if (next.kind === 'CBrace') {
+      close = p.read()
+      break
+    }
+    // Parentheses force a key to be an expression rather than a literal name.
+    const forceExpression = next.kind === 'OParen'
+    const before = p.errorCount
+    const key = parseExpression(p)
+    if (p.recovery && p.errorCount > before) {
+      close = p.recover('CBrace')
+      break
+    }
+    const keyIsIdentifier =
+      !forceExpression &&
+      next.kind === 'Ident' &&
+      (key.type === 'Variable' || (key.type === 'Literal' && key.range.end.byte === next.e.byte))
+
+    const sep = p.peek()
+    if (sep.kind !== 'Equal' && sep.kind !== 'Colon') {
+      if (!p.recovery) {
+        if (sep.kind === 'Newline' || sep.kind === 'Comma') {
+          p.error('Missing attribute value', 'Expected an attribute value, introduced by an equals sign ("=").', sep)
+        } else if (sep.kind === 'Ident') {
+          p.error(
+            'Missing key/value separator',
+            'Expected an equals sign ("=") to mark the beginning of the attribute value. If you intended to given an attribute name containing periods or spaces, write the name in quotes to create a string literal.',
+            sep,
+          )
+        } else if (sep.kind === 'EOF') {
+          p.error(
+            'Unterminated object constructor expression',
+            'There is no corresponding closing brace before the end of the file. This may be caused by incorrect brace nesting elsewhere in this file.',
+            open,
+          )
+        } else {
+          p.error(
+            'Missing key/value separator',
+            'Expected an equals sign ("=") to mark the beginning of the attribute value.',
+            sep,
+          )
+        }
+      }
+      close = p.recover('CBrace')
+      break
+    }
+    p.read()
+    const beforeValue = p.errorCount
+    const value = parseExpression(p)
+    items.push({key, keyIsIdentifier, value, range: p.range(key.range, value.range)})
+    if (p.recovery && p.errorCount > beforeValue) {
+      close = p.recover('CBrace')
+      break
+    }
+    const after = p.peek()
+    if (after.kind === 'CBrace') {
+      close = p.read()
+      break
+    }
+    if (after.kind !== 'Comma' && after.kind !== 'Newline') {
+      if (!p.recovery) {
+        if (after.kind === 'EOF') {
+          p.error(
+            'Unterminated object constructor expression',
+            'There is no corresponding closing brace before the end of the file. This may be caused by incorrect brace nesting elsewhere in this file.',
+            open,
+          )
+        } else {
+          p.error(
+            'Missing attribute separator',
+            'Expected a newline or comma to mark the beginning of the next attribute.',
+            after,
+          )
+        }
+      }
+      close = p.recover('CBrace')
+      break
+    }
+    p.read()
+  }
+  p.popNewlines()
+  const object: ObjectExpr = {type: 'Object', items, range: p.range(open, close)}
+  return object
+}
+
+/** `[for ...]` or `{for ...}`, with the opening bracket read and `for` next. */
+function finishFor(p: ParserState, open: Token): Expression {
+  p.pushNewlines(false)
+  try {
+    p.read() // `for`
+    const makeObject = open.kind === 'OBrace'
+    const closeKind: TokenKind = makeObject ? 'CBrace' : 'CBrack'
+    const fail = (detail: string): Expression => {
+      if (!p.recovery) p.error("Invalid 'for' expression", detail, p.peek())
+      return placeholder(p, open, p.recover(closeKind))
+    }
+
+    if (p.peek().kind !== 'Ident') return fail("For expression requires variable name after 'for'.")
+    let valueVar = p.text(p.read())
+    let keyVar: string | undefined
+    if (p.peek().kind === 'Comma') {
+      keyVar = valueVar
+      p.read()
+      if (p.peek().kind !== 'Ident') return fail('For expression requires value variable name after comma.')
+      valueVar = p.text(p.read())
+    }
+    if (!p.isKeyword(p.peek(), 'in')) return fail("For expression requires the 'in' keyword after its name declarations.")
+    p.read()
+
+    const before = p.errorCount
+    const collection = parseExpression(p)
+    if (p.recovery && p.errorCount > before) return placeholder(p, open, p.recover(closeKind))
+    if (p.peek().kind !== 'Colon') return fail('For expression requires a colon after the collection expression.')
+    p.read()
+
+    const beforeValue = p.errorCount
+    let keyExpr: Expression | undefined
+    let valueExpr = parseExpression(p)
+    if (p.peek().kind === 'FatArrow') {
+      p.read()
+      keyExpr = valueExpr
+      valueExpr = parseExpression(p)
+    }
+    if (p.recovery && p.errorCount > beforeValue) return placeholder(p, open, p.recover(closeKind))
+
+    let ellipsis: Token | undefined
+    if (p.peek().kind === 'Ellipsis') ellipsis = p.read()
+
+    let condition: Expression | undefined
+    if (p.isKeyword(p.peek(), 'if')) {
+      p.read()
+      const beforeCondition = p.errorCount
+      condition = parseExpression(p)
+      if (p.recovery && p.errorCount > beforeCondition) return placeholder(p, open, p.recover(closeKind))
+    }
+
+    let close: Token
+    if (p.peek().kind === closeKind) {
+      close = p.read()
+    } else {
+      if (!p.recovery) p.error("Invalid 'for' expression", "Extra characters after the end of the 'for' expression.", p.peek())
+      close = p.recover(closeKind)
+    }
+
+    if (!makeObject) {
+      if (keyExpr) p.error("Invalid 'for' expression", 'Key expression is not valid when building a tuple.', keyExpr.range)
+      if (ellipsis) p.error("Invalid 'for' expression", 'Grouping ellipsis (...) cannot be used when building a tuple.', ellipsis)
+    } else if (!keyExpr) {
+      p.error("Invalid 'for' expression", 'Key expression is required when building an object.', valueExpr.range)
+    }
+
+    const result: ForExpr = {
+      type: 'For',
+      keyVar,
+      valueVar,
+      collection,
+      keyExpr,
+      valueExpr,
+      condition,
+      grouping: ellipsis !== undefined,
+      range: p.range(open, close),
+    }
+    return result
+  } finally {
+    p.popNewlines()
+  }
+}

@@ -1,0 +1,479 @@
+/**
+ * Templates: quoted strings and heredocs with `${}` interpolations and `%{}` directives. As in
+ * HashiCorp's parser this runs in two passes: first a flat list of parts (literal text with
+ * escapes decoded and strip markers applied, interpolations, directive markers), then heredoc
+ * indent flushing, merging of adjacent text, and nesting of `if`/`for` directives into a tree.
+ */
+import type {
+  Expression,
+  TemplateExpr,
+  TemplateFor,
+  TemplateIf,
+  TemplateInterpolation,
+  TemplateLiteral,
+  TemplatePart,
+} from './ast.js'
+import {parseExpression} from './parse-expression.js'
+import type {ParserState} from './parser-state.js'
+import {trimSpaceEnd, trimSpaceStart} from './text.js'
+import type {Token, TokenKind} from './token.js'
+import type {SourceRange} from '../../model/errors.js'
+import {formatRange} from '../../model/errors.js'
+
+type FlatPart =
+  | {kind: 'literal'; value: string; range: SourceRange}
+  | {kind: 'interp'; node: TemplateInterpolation}
+  | {kind: 'if'; condition: Expression; range: SourceRange}
+  | {kind: 'for'; keyVar?: string; valueVar: string; collection: Expression; range: SourceRange}
+  | {kind: 'else' | 'endif' | 'endfor'; range: SourceRange}
+  | {kind: 'end'; range: SourceRange}
+
+/** Parses a quoted string or heredoc at the cursor (its opening token next). */
+export function parseTemplate(p: ParserState): TemplateExpr {
+  const open = p.read()
+  const heredoc = open.kind === 'OHeredoc'
+  const closer: TokenKind = heredoc ? 'CHeredoc' : 'CQuote'
+  let flush = false
+  let marker = ''
+  if (heredoc) {
+    const text = p.text(open).replace(/\r?\n$/, '')
+    flush = text.startsWith('<<-')
+    marker = text.slice(flush ? 3 : 2)
+  }
+  const flat = parseParts(p, closer)
+  if (flush) flushHeredoc(flat)
+  const melded = meldLiterals(flat)
+  const parts = new TemplateTreeBuilder(p, melded).root()
+  const expr: TemplateExpr = {type: 'Template', parts, range: p.range(open, p.prev())}
+  if (heredoc) expr.heredoc = {marker, stripIndent: flush}
+  return expr
+}
+
+/** Pass one: the flat list of parts up to the closing token (always ending with an `end` part). */
+function parseParts(p: ParserState, end: TokenKind): FlatPart[] {
+  const parts: FlatPart[] = []
+  const start = p.peek()
+  let ltrimNext = false
+  let nextCanTrimPrev = false
+  let endTok: Token
+  for (;;) {
+    const next = p.read()
+    if (next.kind === end) {
+      endTok = next
+      break
+    }
+    const ltrim = ltrimNext
+    ltrimNext = false
+    const canTrimPrev = nextCanTrimPrev
+    nextCanTrimPrev = false
+
+    if (next.kind === 'StringLit' || next.kind === 'QuotedLit') {
+      let value = p.decode(next)
+      if (ltrim) value = trimSpaceStart(value)
+      parts.push({kind: 'literal', value, range: p.range(next)})
+      nextCanTrimPrev = true
+      continue
+    }
+
+    if (next.kind === 'TemplateInterp' || next.kind === 'TemplateControl') {
+      const stripLeft = next.end - next.start === 3
+      // `${~` / `%{~` trims the white space at the end of the literal text just before it.
+      if (canTrimPrev && stripLeft) {
+        const prev = parts[parts.length - 1]
+        if (prev?.kind === 'literal') prev.value = trimSpaceEnd(prev.value)
+      }
+      p.pushNewlines(false)
+      const closed =
+        next.kind === 'TemplateInterp'
+          ? parseInterpolation(p, next, start, end, stripLeft, parts)
+          : parseDirective(p, next, parts)
+      p.popNewlines()
+      if (closed === 'strip') ltrimNext = true
+      continue
+    }
+
+    if (!p.recovery) p.error('Unterminated template string', 'No closing marker was found for the string.', next)
+    endTok = p.recover(end)
+    break
+  }
+  if (parts.length === 0) {
+    // `""` is one empty literal, so a template is never without parts.
+    parts.push({kind: 'literal', value: '', range: p.emptyRange(start)})
+  }
+  parts.push({kind: 'end', range: p.range(endTok)})
+  return parts
+}
+
+/** `${ expr }`; returns 'strip' when it closed with `~}`. */
+function parseInterpolation(
+  p: ParserState,
+  open: Token,
+  templateStart: Token,
+  end: TokenKind,
+  stripLeft: boolean,
+  parts: FlatPart[],
+): 'strip' | 'plain' {
+  const expr = parseExpression(p)
+  const close = p.peek()
+  let strip = false
+  if (close.kind !== 'TemplateSeqEnd') {
+    if (!p.recovery) {
+      if (close.kind === 'EOF') {
+        p.error(
+          'Unclosed template interpolation sequence',
+          'There is no closing brace for this interpolation sequence before the end of the file. This might be caused by incorrect nesting inside the given expression.',
+          templateStart,
+        )
+      } else if (close.kind === 'Colon') {
+        p.error(
+          'Extra characters after interpolation expression',
+          'Template interpolation doesn\'t expect a colon at this location. Did you intend this to be a literal sequence to be processed as part of another language? If so, you can escape it by starting with "$${" instead of just "${".',
+          close,
+        )
+      } else if ((close.kind === 'CQuote' || close.kind === 'OQuote') && end === 'CQuote') {
+        p.error(
+          'Unclosed template interpolation sequence',
+          'There is no closing brace for this interpolation sequence before the end of the quoted template. This might be caused by incorrect nesting inside the given expression.',
+          templateStart,
+        )
+      } else {
+        p.error(
+          'Extra characters after interpolation expression',
+          'Expected a closing brace to end the interpolation expression, but found extra characters.\n\nThis can happen when you include interpolation syntax for another language, such as shell scripting, but forget to escape the interpolation start token. If this is an embedded sequence for another language, escape it by starting with "$${" instead of just "${".',
+          close,
+        )
+      }
+    }
+    p.recover('TemplateSeqEnd')
+  } else {
+    p.read()
+    strip = close.end - close.start === 2
+  }
+  parts.push({
+    kind: 'interp',
+    node: {type: 'TemplateInterpolation', expr, stripLeft, stripRight: strip, range: p.range(open, close)},
+  })
+  return strip ? 'strip' : 'plain'
+}
+
+const DIRECTIVE_KEYWORDS = ['if', 'for', 'else', 'endif', 'endfor'] as const
+
+/** `%{ if c }`, `%{ else }`, `%{ endif }`, `%{ for k, v in c }`, `%{ endfor }`. */
+function parseDirective(p: ParserState, open: Token, parts: FlatPart[]): 'strip' | 'plain' | 'failed' {
+  const kw = p.peek()
+  if (kw.kind !== 'Ident') {
+    if (!p.recovery) {
+      p.error(
+        'Invalid template directive',
+        'A template directive keyword ("if", "for", etc) is expected at the beginning of a %{ sequence.',
+        kw,
+      )
+    }
+    p.recover('TemplateSeqEnd')
+    return 'failed'
+  }
+  p.read()
+  const word = p.text(kw)
+  switch (word) {
+    case 'if': {
+      const condition = parseExpression(p)
+      parts.push({kind: 'if', condition, range: p.range(open, p.peek())})
+      break
+    }
+    case 'else':
+    case 'endif':
+    case 'endfor':
+      parts.push({kind: word, range: p.range(open, p.peek())})
+      break
+    case 'for': {
+      const fail = (detail: string): 'failed' => {
+        if (!p.recovery) p.error("Invalid 'for' directive", detail, p.peek())
+        p.recover('TemplateSeqEnd')
+        return 'failed'
+      }
+      if (p.peek().kind !== 'Ident') return fail("For directive requires variable name after 'for'.")
+      let valueVar = p.text(p.read())
+      let keyVar: string | undefined
+      if (p.peek().kind === 'Comma') {
+        keyVar = valueVar
+        p.read()
+        if (p.peek().kind !== 'Ident') return fail('For directive requires value variable name after comma.')
+        valueVar = p.text(p.read())
+      }
+      if (!p.isKeyword(p.peek(), 'in')) return fail("For directive requires 'in' keyword after names.")
+      p.read()
+      const collection = parseExpression(p)
+      parts.push({kind: 'for', keyVar, valueVar, collection, range: p.range(open, p.peek())})
+      break
+    }
+    default: {
+      if (!p.recovery) {
+        const suggestion = suggest(word, DIRECTIVE_KEYWORDS)
+        p.error(
+          'Invalid template control keyword',
+          `${JSON.stringify(word)} is not a valid template control keyword.${suggestion ? ` Did you mean ${JSON.stringify(suggestion)}?` : ''}`,
+          kw,
+        )
+      }
+      p.recover('TemplateSeqEnd')
+      return 'failed'
+    }
+  }
+  const close = p.peek()
+  if (close.kind !== 'TemplateSeqEnd') {
+    if (!p.recovery) {
+      p.error(
+        `Extra characters in ${word} marker`,
+        'Expected a closing brace to end the sequence, but found extra characters.',
+        close,
+      )
+    }
+    p.recover('TemplateSeqEnd')
+    return 'plain'
+  }
+  p.read()
+  return close.end - close.start === 2 ? 'strip' : 'plain'
+}
+
+/** The closest candidate by edit distance (at most 2 edits), for "did you mean". */
+function suggest(given: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined
+  let bestDistance = 3
+  for (const candidate of candidates) {
+    const d = editDistance(given, candidate)
+    if (d < bestDistance) {
+      best = candidate
+      bestDistance = d
+    }
+  }
+  return best
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({length: b.length + 1}, (_, i) => i)
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0]
+    row[0] = i
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = row[j]
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1))
+      prev = tmp
+    }
+  }
+  return row[b.length]
+}
+
+/**
+ * `<<-` heredocs: remove the smallest indentation shared by the lines that start with literal
+ * text (lines of only white space are ignored and left alone; a line starting with `${` counts as
+ * indent 0). Works on the parts, so interpolated values never influence the indent.
+ */
+function flushHeredoc(parts: FlatPart[]): void {
+  let minSpaces = Number.POSITIVE_INFINITY
+  let newline = true
+  const adjust: Array<{part: Extract<FlatPart, {kind: 'literal'}>; spaces: number}> = []
+  for (const part of parts) {
+    if (part.kind === 'end') break
+    if (newline) {
+      newline = false
+      let spaces = 0
+      if (part.kind === 'literal') {
+        const trimmed = trimSpaceStart(part.value)
+        if (trimmed.length === 0 && part.value.endsWith('\n')) {
+          spaces = Number.POSITIVE_INFINITY
+        } else {
+          spaces = countCodePoints(part.value.slice(0, part.value.length - trimmed.length))
+          adjust.push({part, spaces})
+        }
+      }
+      if (spaces < minSpaces) minSpaces = spaces
+    }
+    if (part.kind === 'literal' && part.value.endsWith('\n')) newline = true
+  }
+  if (!Number.isFinite(minSpaces) || minSpaces === 0) return
+  for (const {part} of adjust) {
+    let cut = 0
+    for (let k = 0; k < minSpaces && cut < part.value.length; k++) {
+      const c = part.value.charCodeAt(cut)
+      cut += c >= 0xd800 && c <= 0xdbff ? 2 : 1
+    }
+    part.value = part.value.slice(cut)
+  }
+}
+
+function countCodePoints(s: string): number {
+  let count = 0
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i)
+    if (!(c >= 0xdc00 && c <= 0xdfff)) count++
+  }
+  return count
+}
+
+/** Joins adjacent literal parts (after stripping and flushing), normalising text to NFC as HCL does. */
+function meldLiterals(parts: FlatPart[]): FlatPart[] {
+  const out: FlatPart[] = []
+  for (const part of parts) {
+    const last = out[out.length - 1]
+    if (part.kind === 'literal' && last?.kind === 'literal') {
+      out[out.length - 1] = {kind: 'literal', value: last.value + part.value, range: {...last.range, end: part.range.end}}
+    } else {
+      out.push(part.kind === 'literal' ? {...part} : part)
+    }
+  }
+  for (const part of out) {
+    if (part.kind === 'literal') part.value = part.value.normalize('NFC')
+  }
+  return out
+}
+
+/** Pass two: nests `if`/`else`/`endif` and `for`/`endfor` into TemplateIf and TemplateFor nodes. */
+class TemplateTreeBuilder {
+  private pos = 0
+
+  constructor(
+    private readonly p: ParserState,
+    private readonly parts: FlatPart[],
+  ) {}
+
+  root(): TemplatePart[] {
+    const out: TemplatePart[] = []
+    while (this.peek().kind !== 'end') out.push(this.part())
+    return out
+  }
+
+  private peek(): FlatPart {
+    return this.parts[this.pos]
+  }
+
+  private read(): FlatPart {
+    const part = this.parts[this.pos]
+    if (part.kind !== 'end') this.pos++
+    return part
+  }
+
+  private placeholder(range: SourceRange): TemplateLiteral {
+    return {type: 'TemplateLiteral', value: '', range}
+  }
+
+  private part(): TemplatePart {
+    const next = this.peek()
+    switch (next.kind) {
+      case 'literal':
+        this.read()
+        return {type: 'TemplateLiteral', value: next.value, range: next.range}
+      case 'interp':
+        this.read()
+        return next.node
+      case 'if':
+        return this.ifDirective()
+      case 'for':
+        return this.forDirective()
+      case 'end':
+        this.read()
+        this.p.error('Unexpected end of template', 'The control directives within this template are unbalanced.', next.range)
+        return this.placeholder(next.range)
+      default:
+        this.read()
+        this.p.error(
+          `Unexpected ${next.kind} directive`,
+          'The control directives within this template are unbalanced.',
+          next.range,
+        )
+        return this.placeholder(next.range)
+    }
+  }
+
+  private ifDirective(): TemplatePart {
+    const open = this.read() as Extract<FlatPart, {kind: 'if'}>
+    const thenParts: TemplatePart[] = []
+    let elseParts: TemplatePart[] | undefined
+    let current = thenParts
+    for (;;) {
+      const next = this.peek()
+      if (next.kind === 'end') {
+        this.p.error(
+          'Unexpected end of template',
+          `The if directive at ${formatRange(open.range)} is missing its corresponding endif directive.`,
+          next.range,
+        )
+        return this.placeholder(next.range)
+      }
+      if (next.kind === 'else' || next.kind === 'endif' || next.kind === 'endfor') {
+        this.read()
+        if (next.kind === 'else' && elseParts === undefined) {
+          elseParts = []
+          current = elseParts
+          continue
+        }
+        if (next.kind === 'endif') {
+          const node: TemplateIf = {
+            type: 'TemplateIf',
+            condition: open.condition,
+            // biome-ignore lint/suspicious/noThenProperty: `then` is the AST contract's name for the true branch.
+            then: thenParts,
+            range: this.p.range(open.range, next.range),
+          }
+          if (elseParts !== undefined) node.else = elseParts
+          return node
+        }
+        if (next.kind === 'else') {
+          this.p.error(
+            'Unexpected else directive',
+            `Already in the else clause for the if started at ${formatRange(open.range)}.`,
+            next.range,
+          )
+        } else {
+          this.p.error(
+            `Unexpected ${next.kind} directive`,
+            `Expecting an endif directive for the if started at ${formatRange(open.range)}.`,
+            next.range,
+          )
+        }
+        return this.placeholder(next.range)
+      }
+      current.push(this.part())
+    }
+  }
+
+  private forDirective(): TemplatePart {
+    const open = this.read() as Extract<FlatPart, {kind: 'for'}>
+    const body: TemplatePart[] = []
+    for (;;) {
+      const next = this.peek()
+      if (next.kind === 'end') {
+        this.p.error(
+          'Unexpected end of template',
+          `The for directive at ${formatRange(open.range)} is missing its corresponding endfor directive.`,
+          next.range,
+        )
+        return this.placeholder(next.range)
+      }
+      if (next.kind === 'else' || next.kind === 'endif' || next.kind === 'endfor') {
+        this.read()
+        if (next.kind === 'endfor') {
+          const node: TemplateFor = {
+            type: 'TemplateFor',
+            valueVar: open.valueVar,
+            collection: open.collection,
+            body,
+            range: this.p.range(open.range, next.range),
+          }
+          if (open.keyVar !== undefined) node.keyVar = open.keyVar
+          return node
+        }
+        if (next.kind === 'else') {
+          this.p.error('Unexpected else directive', 'An else clause is not expected for a for directive.', next.range)
+        } else {
+          this.p.error(
+            `Unexpected ${next.kind} directive`,
+            `Expecting an endfor directive corresponding to the for directive at ${formatRange(open.range)}.`,
+            next.range,
+          )
+        }
+        return this.placeholder(next.range)
+      }
+      body.push(this.part())
+    }
+  }
+}
