@@ -1,0 +1,151 @@
+/**
+ * The planner's inputs and outputs. The planner is a pure function of these values: the engine
+ * loads the config, refreshes live objects and reads state, then calls `plan()` with them.
+ * Nothing here holds a secret: robot secrets reach the planner only as the booleans in
+ * `DesiredObject.secret`, computed by the engine from the state's `secret_fp`.
+ */
+import type {Kind, LiveObject} from '../kinds/kind.js'
+import type {AttrDiff, Attrs, Change, KindName} from '../model/change.js'
+
+/** Whether a desired robot carries a secret and whether state proves it is already set. */
+export interface DesiredSecret {
+  /** True for `secret = env(..)`/`file(..)`; false when hrep generates the secret on create. */
+  declared: boolean
+  /**
+   * Whether the declared secret matches the state's `secret_fp` for this object on this endpoint
+   * (computed by the engine with scrypt). Undefined when state has no fingerprint to compare with:
+   * the secret is then (re)set on an existing object.
+   */
+  fingerprintMatches?: boolean
+}
+
+/** One declared object on one endpoint: a config resource instance fanned out to an endpoint. */
+export interface DesiredObject {
+  /** Resource address without endpoint: `project.team["payments"]`. */
+  address: string
+  endpoint: string
+  kind: KindName
+  /** The natural key, `kind.key(attrs)`. */
+  key: string
+  /** Normalised desired attributes; an attribute absent here is not managed by hrep. */
+  attrs: Attrs
+  /** Present only for kinds with a secret (robots). */
+  secret?: DesiredSecret
+  /** Adopt an unmanaged live object with this key (mirror mode, `import` blocks) instead of a conflict. */
+  adopt?: boolean
+  /** Addresses (without endpoint) this one references in the config; `--target` follows them. */
+  references: string[]
+}
+
+/** What refresh read from one endpoint: every kind's objects, or why the endpoint could not be read. */
+export type LiveEndpoint =
+  | {status: 'ok'; objects: Partial<Record<KindName, readonly LiveObject[]>>}
+  | {status: 'unavailable'; message: string}
+
+/** Live objects of every endpoint, by endpoint name. */
+export interface LiveSnapshot {
+  endpoints: Record<string, LiveEndpoint>
+}
+
+/** One object in state on one endpoint (the state file's entry; see src/state). */
+export interface StateEntryLike {
+  /** Harbor's id of the object on that endpoint. */
+  id: string
+  /** The attributes last applied (or recorded by a refresh-only apply). */
+  attrs: Attrs
+  /** Fingerprint of the robot secret hrep set; never the secret. */
+  secret_fp?: string
+  /** The natural key when state records it; otherwise the planner derives it with `kind.key(attrs)`. */
+  key?: string
+}
+
+/** The minimal structural shape of the state file the planner reads. */
+export interface StateLike {
+  lineage: string
+  serial: number
+  /** By address (without endpoint), then by endpoint name. */
+  resources: Record<string, Record<string, StateEntryLike>>
+}
+
+export interface PlanOptions {
+  /** `--target` addresses (`robot.ci`, `project.team["a"]@dr`, `project.team`): limit the plan to them and what they need. */
+  targets?: readonly string[]
+  /** Plan no change to Harbor; report where live differs from state, to be recorded into state. */
+  refreshOnly?: boolean
+  /** Whether deletes may be planned (default true; `hrep sync` without allow_delete passes false). */
+  allowDelete?: boolean
+}
+
+export interface PlanInput {
+  desired: readonly DesiredObject[]
+  live: LiveSnapshot
+  state: StateLike
+  kinds: Readonly<Record<KindName, Kind>>
+  options?: PlanOptions
+}
+
+/** A desired object whose key is taken on an endpoint by an object hrep does not manage. */
+export interface Conflict {
+  address: string
+  endpoint: string
+  kind: KindName
+  key: string
+  /** Harbor's id of the live object. */
+  liveId: string
+  /** One sentence for people. */
+  message: string
+  /** The exact command that adopts the live object: `hrep import 'robot.ci@dr' ci`. */
+  importCommand: string
+}
+
+/** An endpoint refresh could not read: nothing is planned for it. */
+export interface UnavailableEndpoint {
+  endpoint: string
+  message: string
+}
+
+export const STATE_ACTIONS = ['refresh', 'forget'] as const
+/** `refresh`: rewrite the state entry from live; `forget`: drop the state entry. Harbor is not touched. */
+export type StateAction = (typeof STATE_ACTIONS)[number]
+
+/**
+ * A change to the state file alone. In a refresh-only plan these are the drift to record; in a
+ * normal plan they are entries to forget (object gone or moved to another address) and stale
+ * entries of unchanged objects (new Harbor id, or attributes already equal to the config).
+ */
+export interface StateUpdate {
+  address: string
+  endpoint: string
+  kind: KindName
+  key: string
+  action: StateAction
+  /** Harbor's id to record (refresh only). */
+  id?: string
+  /** The attributes in state now. */
+  before?: Attrs
+  /** The attributes to record (refresh only). */
+  after?: Attrs
+  diffs: AttrDiff[]
+  reason: string
+  /** Shown to people (true) or recorded silently (false: bookkeeping of an unchanged object). */
+  notable: boolean
+}
+
+/** Something the operator should know that is not a change (a cascade Harbor will do, a held delete). */
+export interface PlanWarning {
+  message: string
+  address?: string
+  endpoint?: string
+}
+
+/** Everything `plan()` found. Arrays are in a deterministic order; nothing holds a secret. */
+export interface PlanResult {
+  /** Changes to Harbor (no plain no-ops; importing no-ops are included) with `dependsOn` = the DAG. */
+  changes: Change[]
+  conflicts: Conflict[]
+  unavailable: UnavailableEndpoint[]
+  /** Changes to state alone; see StateUpdate. */
+  drift: StateUpdate[]
+  warnings: PlanWarning[]
+  refreshOnly: boolean
+}
