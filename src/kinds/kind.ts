@@ -20,6 +20,12 @@ export interface LiveObject<A extends Attrs = Attrs> {
 export interface KeyRef {
   kind: KindName
   key: string
+  /**
+   * This object lives inside the referenced one: Harbor deletes it together with it (a project's
+   * robots and members, a group's memberships). The planner then recreates it when the parent is
+   * replaced. Absent = the reference only orders changes (a system robot's permission on a project).
+   */
+  contained?: boolean
 }
 
 export interface KindContext {
