@@ -209,8 +209,9 @@ export const projectMemberKind: Kind<MemberAttrs> = {
   replaceOn: ['project', 'group', 'user'],
   key: memberKey,
   dependsOn(attrs) {
-    const refs: KeyRef[] = [{kind: 'project', key: attrs.project}]
-    if (attrs.group !== undefined) refs.push({kind: 'oidc_group', key: attrs.group})
+    // Harbor deletes a membership with its project and with its group.
+    const refs: KeyRef[] = [{kind: 'project', key: attrs.project, contained: true}]
+    if (attrs.group !== undefined) refs.push({kind: 'oidc_group', key: attrs.group, contained: true})
     return refs
   },
   parseImportId(id) {

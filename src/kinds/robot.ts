@@ -248,8 +248,10 @@ export const robotKind: Kind<RobotAttrs> = {
   replaceOn: ['level', 'project'],
   key: robotKey,
   dependsOn(attrs) {
+    // A project robot lives in its project (Harbor deletes it with the project); a system robot's
+    // permission on a project only orders the changes (Harbor silently drops that permission).
+    if (attrs.project !== undefined) return [{kind: 'project', key: attrs.project, contained: true}]
     const projects = new Set<string>()
-    if (attrs.project !== undefined) projects.add(attrs.project)
     for (const permission of attrs.permissions) {
       if (permission.kind === 'project' && permission.namespace !== '*') projects.add(permission.namespace)
     }
