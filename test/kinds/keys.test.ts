@@ -73,32 +73,32 @@ describe('parseImportId', () => {
 })
 
 describe('dependsOn', () => {
-  it('a project robot needs its project', () => {
+  it('a project robot lives in its project', () => {
     expect(kinds.robot.dependsOn({name: 'ci', level: 'project', project: 'team', permissions: []})).toEqual([
-      {kind: 'project', key: 'team'},
+      {kind: 'project', key: 'team', contained: true},
     ])
   })
 
-  it('a system robot needs each project it names, but not "*" or "/"', () => {
+  it('a system robot is ordered after each project it names (not contained), but not "*" or "/"', () => {
     const permissions = [
       {kind: 'project', namespace: '*', access: ['repository:pull']},
       {kind: 'project', namespace: 'a', access: ['repository:pull']},
       {kind: 'project', namespace: 'b', access: ['repository:pull']},
       {kind: 'system', namespace: '/', access: ['project:list']},
     ]
-    expect(kinds.robot.dependsOn({name: 'ci', level: 'system', permissions})).toEqual([
+    expect(kinds.robot.dependsOn({name: 'ci', level: 'system', permissions})).toStrictEqual([
       {kind: 'project', key: 'a'},
       {kind: 'project', key: 'b'},
     ])
   })
 
-  it('a group member needs its project and group; a user member only its project', () => {
+  it('a group member lives in its project and its group; a user member only in its project', () => {
     expect(kinds.project_member.dependsOn({project: 'team', group: 'devs', group_type: 'oidc', role: 'guest'})).toEqual([
-      {kind: 'project', key: 'team'},
-      {kind: 'oidc_group', key: 'devs'},
+      {kind: 'project', key: 'team', contained: true},
+      {kind: 'oidc_group', key: 'devs', contained: true},
     ])
     expect(kinds.project_member.dependsOn({project: 'team', user: 'alice', role: 'guest'})).toEqual([
-      {kind: 'project', key: 'team'},
+      {kind: 'project', key: 'team', contained: true},
     ])
   })
 
