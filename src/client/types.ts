@@ -20,6 +20,11 @@ export interface RequestOptions {
    */
   idempotent?: boolean
   signal?: AbortSignal
+  /**
+   * The path's template for metrics and spans (`/projects/{project}/members`); derived from `path` when
+   * absent (names after `/projects/`, numeric segments become placeholders).
+   */
+  route?: string
 }
 
 export interface HarborResponse<T = unknown> {
@@ -37,6 +42,21 @@ export interface ServerInfo {
   robotNamePrefix: string
   username: string
   sysadmin: boolean
+  /** The credential is a robot account (`/users/current` answered 412). */
+  robot?: boolean
+  /** The instance is in read-only mode: every write is refused with 403 until an admin turns it off. */
+  readOnly?: boolean
+}
+
+/** Counters of one client since it was created; `attempts / operations` is the request amplification. */
+export interface ClientStats {
+  /** Requests asked for (`request()` calls, each page of a list counting once). */
+  operations: number
+  /** HTTP requests sent, retries included. */
+  attempts: number
+  retries: number
+  /** Operations that ended in an error. */
+  failures: number
 }
 
 export interface HarborClient {
@@ -46,8 +66,15 @@ export interface HarborClient {
   readonly url: string
   request<T = unknown>(options: RequestOptions): Promise<HarborResponse<T>>
   /** Every item of a paged list (`page_size=100`, follows `X-Total-Count`). */
-  paginate<T = unknown>(path: string, query?: RequestOptions['query'], options?: {signal?: AbortSignal}): AsyncIterable<T>
+  paginate<T = unknown>(
+    path: string,
+    query?: RequestOptions['query'],
+    /** `resourceName`: the path carries a project name (`/projects/team/members`). */
+    options?: {signal?: AbortSignal; resourceName?: boolean},
+  ): AsyncIterable<T>
   /** Checks credentials and version once (cached); refuses Harbor older than 2.3. */
   info(signal?: AbortSignal): Promise<ServerInfo>
+  /** Request counters (absent on test doubles). */
+  stats?(): ClientStats
   close(): Promise<void>
 }

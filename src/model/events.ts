@@ -7,6 +7,14 @@ import type {Change} from './change.js'
 
 export type ErrorClass = 'transient' | 'conflict' | 'not_found' | 'auth' | 'invalid' | 'permanent'
 
+/**
+ * Why a retryable failure was not retried (again): `attempts` ran out, the next wait would pass the
+ * operation's `deadline`, the endpoint's retry `budget` is spent, resending would be `unsafe` (a write that
+ * may have reached Harbor), or the endpoint's `breaker` is open.
+ */
+export const GIVE_UP_REASONS = ['attempts', 'deadline', 'budget', 'unsafe', 'breaker'] as const
+export type GiveUpReason = (typeof GIVE_UP_REASONS)[number]
+
 export type EngineEvent =
   | {type: 'refresh.start'; endpoint: string}
   | {type: 'refresh.done'; endpoint: string; objects: number; ms: number}
@@ -16,7 +24,16 @@ export type EngineEvent =
   | {type: 'change.failed'; change: Change; message: string; errorClass?: ErrorClass}
   | {type: 'change.skipped'; change: Change; because: string}
   | {type: 'change.compensated'; change: Change; outcome: 'done' | 'failed' | 'impossible'; message?: string}
-  | {type: 'http.request'; endpoint: string; method: string; route: string; status: number | 'error'; ms: number}
+  | {
+      type: 'http.request'
+      endpoint: string
+      method: string
+      route: string
+      status: number | 'error'
+      ms: number
+      /** 1 for the first attempt of an operation, 2 for its first retry, ... */
+      attempt?: number
+    }
   | {
       type: 'retry'
       endpoint: string
@@ -27,8 +44,18 @@ export type EngineEvent =
       errorClass: ErrorClass
       status?: number
     }
-  | {type: 'giveup'; endpoint: string; method: string; path: string; attempts: number; errorClass: ErrorClass}
-  | {type: 'breaker'; endpoint: string; state: 'open' | 'half-open' | 'closed'}
+  | {
+      type: 'giveup'
+      endpoint: string
+      method: string
+      path: string
+      attempts: number
+      errorClass: ErrorClass
+      reason?: GiveUpReason
+      status?: number
+    }
+  /** `since`: when the breaker opened (ISO time), on `open` and `half-open`. */
+  | {type: 'breaker'; endpoint: string; state: 'open' | 'half-open' | 'closed'; since?: string}
   | {type: 'throttle'; endpoint: string; waitMs: number}
   | {type: 'warning'; message: string; address?: string; endpoint?: string}
   | {type: 'info'; message: string}
