@@ -24,7 +24,7 @@ export const GRANTABLE: Record<PermissionKind, Record<string, readonly string[]>
     'export-cve': ['create', 'read'],
     'garbage-collection': ['create', 'list', 'read', 'stop', 'update'],
     'jobservice-monitor': ['list', 'stop'],
-    label: ['create', 'delete', 'read', 'update'],
+    label: ['create', 'delete', 'list', 'read', 'update'],
     'ldap-user': ['create', 'list'],
     'preheat-instance': ['create', 'delete', 'list', 'read', 'update'],
     project: ['create', 'list'],
