@@ -1,14 +1,14 @@
 /**
  * Harbor deletes an object's children with it: a project's robots and members, a group's
- * memberships (NOTES §2, §3, §5). The planner treats every `kind.dependsOn` reference as such a
- * containment. When a plan removes a live object (delete, or the delete half of a replace), this
+ * memberships (NOTES §2, §3, §5). Kinds mark such references `contained` in `kind.dependsOn`
+ * (a system robot's permission on a project is a reference, not containment). When a plan removes a live object (delete, or the delete half of a replace), this
  * finds every live object inside it, transitively, and makes the plan account for each one:
  * a desired child that would otherwise be left as it is becomes a replace (recreated after its
  * parent), a desired child in conflict becomes a create, and unmanaged children are named in a
  * warning. Without this, the next plan after an apply would not be empty.
  */
 import type {Kind, LiveObject} from '../kinds/kind.js'
-import {createDraft, type Draft, type EndpointDrafts, makeReplace} from './object-plan.js'
+import {createDraft, type Draft, type EndpointDrafts, forget, makeReplace} from './object-plan.js'
 import {type EndpointWorld, kindKey} from './world.js'
 
 /** A live object and the kind it was listed under. */
@@ -17,7 +17,7 @@ interface LiveChild {
   kind: string
 }
 
-/** Live objects of one endpoint by the kindKey of each object they reference (their parents). */
+/** Live objects of one endpoint by the kindKey of each object that contains them (their parents). */
 function childIndex(world: EndpointWorld, kinds: Readonly<Record<string, Kind>>): Map<string, LiveChild[]> {
   const index = new Map<string, LiveChild[]>()
   for (const [kindName, objects] of Object.entries(world.liveByKind)) {
@@ -31,6 +31,7 @@ function childIndex(world: EndpointWorld, kinds: Readonly<Record<string, Kind>>)
         continue
       }
       for (const ref of refs) {
+        if (ref.contained !== true) continue
         const id = kindKey(ref.kind, ref.key)
         const child = {object, kind: kindName}
         const list = index.get(id)
@@ -95,6 +96,19 @@ export function applyCascades(world: EndpointWorld, kinds: Readonly<Record<strin
         continue
       }
       if (out.byRemovalKey.has(id)) continue
+      // Managed but neither desired nor deleted by this plan (deletes held): state must let it go.
+      const records = world.stateByKey.get(id)?.filter((r) => !world.desiredByAddress.has(r.address)) ?? []
+      if (records.length > 0) {
+        for (const record of records) {
+          out.drift.push(forget(record, why))
+          out.warnings.push({
+            message: `${record.address}@${record.endpoint}: ${why}`,
+            address: record.address,
+            endpoint: record.endpoint,
+          })
+        }
+        continue
+      }
       const list = unmanaged.get(origin) ?? []
       list.push(`${childKind} "${child.key}"`)
       unmanaged.set(origin, list)

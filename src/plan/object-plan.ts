@@ -289,7 +289,8 @@ export function planEndpointObjects(
   return out
 }
 
-function forget(record: StateRecord, reason: string): StateUpdate {
+/** A state entry to drop: its object is gone from Harbor, or another address took it over. */
+export function forget(record: StateRecord, reason: string): StateUpdate {
   return {
     address: record.address,
     endpoint: record.endpoint,

@@ -34,13 +34,16 @@ export function plan(input: PlanInput): PlanResult {
     const drafts = planEndpointObjects(endpoint, input.kinds, options.allowDelete !== false)
     applyCascades(endpoint, input.kinds, drafts)
     linkDrafts(drafts.drafts, input.kinds)
+    const changed = new Set<string>()
     for (const draft of drafts.drafts) {
       if (draft.change.action === 'noop' && !draft.change.importing) continue
       changes.push(draft.change)
+      changed.add(draft.change.id)
       if (draft.forcedBy !== undefined) forcedBy.set(draft.change.id, draft.forcedBy)
     }
     for (const {conflict} of drafts.conflicts.values()) conflicts.push(conflict)
-    drift.push(...drafts.drift)
+    // A cascade may have turned an unchanged object into a replace: its state bookkeeping is moot.
+    drift.push(...drafts.drift.filter((d) => d.action === 'forget' || !changed.has(`${d.address}@${d.endpoint}`)))
     warnings.push(...drafts.warnings)
   }
 

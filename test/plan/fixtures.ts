@@ -24,6 +24,7 @@ function testKind(
     key,
     dependsOn,
     parseImportId: (id) => id,
+    normalize: (raw) => raw as Attrs,
     list: io,
     find: io,
     create: io,
@@ -32,7 +33,7 @@ function testKind(
   }
 }
 
-/** project ⊃ robot (project level), project ⊃ member, oidc_group ⊃ member. */
+/** project ⊃ robot (project level), project ⊃ member, oidc_group ⊃ member; a robot's `pull` list only references projects. */
 export const kinds: Record<KindName, Kind> = {
   project: testKind(
     'project',
@@ -48,7 +49,11 @@ export const kinds: Record<KindName, Kind> = {
   robot: testKind(
     'robot',
     (a) => (a.project === undefined ? String(a.name) : `${a.project}+${a.name}`),
-    (a) => (a.project === undefined ? [] : [{kind: 'project', key: String(a.project)}]),
+    (a) => [
+      ...(a.project === undefined ? [] : [{kind: 'project' as const, key: String(a.project), contained: true}]),
+      // A permission on a project is a reference for ordering, not containment.
+      ...((a.pull as string[] | undefined) ?? []).map((p) => ({kind: 'project' as const, key: p})),
+    ],
     ['level'],
     ['secret'],
   ),
@@ -56,8 +61,8 @@ export const kinds: Record<KindName, Kind> = {
     'project_member',
     (a) => `${a.project}/g:${a.group}`,
     (a) => [
-      {kind: 'project', key: String(a.project)},
-      {kind: 'oidc_group', key: String(a.group)},
+      {kind: 'project', key: String(a.project), contained: true},
+      {kind: 'oidc_group', key: String(a.group), contained: true},
     ],
   ),
 }

@@ -256,9 +256,7 @@ describe('plan: details', () => {
 
   it('treats an endpoint refresh did not read, or read without a needed kind, as unavailable', () => {
     const desired = [want('project.a', 'p', proj('a')), want('robot.ci', 'q', {name: 'ci'})]
-    const live = input(desired, {q: []}).live
-    delete live.endpoints.q!.status // replaced below
-    live.endpoints.q = {status: 'ok', objects: {project: []}}
+    const live = {endpoints: {q: {status: 'ok' as const, objects: {project: []}}}}
     const result = plan({...input(desired, {}), live})
     expect(result.changes).toEqual([])
     expect(result.unavailable).toEqual([
@@ -292,8 +290,8 @@ describe('plan: details', () => {
     const stateCopy = structuredClone(planInput.state)
     const result = plan(planInput)
     for (const change of result.changes) {
-      change.after && (change.after.mutated = true)
-      change.before && (change.before.mutated = true)
+      if (change.after) change.after.mutated = true
+      if (change.before) change.before.mutated = true
     }
     expect(planInput.desired).toEqual(copy)
     expect(planInput.live).toEqual(liveCopy)
