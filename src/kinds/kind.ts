@@ -31,7 +31,11 @@ export interface KeyRef {
 export interface KindContext {
   client: HarborClient
   info: ServerInfo
-  /** Bounds the requests one endpoint has in flight (its `parallelism`). */
+  /**
+   * Bounds the requests one endpoint has in flight (its `parallelism`). Kinds run each request (or
+   * each paged list) inside it and never nest calls; a caller must not hold a slot of the same
+   * limiter while it calls a kind, or the kind's requests would wait for that slot forever.
+   */
   limit: <T>(fn: () => Promise<T>) => Promise<T>
   /** Shared by the kinds of one endpoint during one refresh (the project list, name to id). */
   memo: Map<string, Promise<unknown>>
