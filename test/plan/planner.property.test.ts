@@ -119,7 +119,9 @@ interface Built {
   state: StateLike
 }
 
-function build(input: fc.infer<typeof scenario>): Built {
+type Scenario = typeof scenario extends fc.Arbitrary<infer T> ? T : never
+
+function build(input: Scenario): Built {
   const desired: DesiredObject[] = []
   const secrets = new Map<string, string>()
   const live = new Map<string, SimEndpoint>()
