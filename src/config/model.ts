@@ -3,7 +3,7 @@
  * Everything after this point (planner, engine, commands) works from this model, never from HCL.
  * Durations are in milliseconds, sizes in bytes, paths absolute.
  */
-import type {SourceRange} from '../model/errors.js'
+import type {Diagnostic, SourceRange} from '../model/errors.js'
 import type {Attrs, KindName} from '../model/change.js'
 import type {Secret} from '../model/secret.js'
 
@@ -103,4 +103,6 @@ export interface LoadedConfig {
   hash: string
   /** File text by path, for rendering diagnostics. */
   sources: Record<string, string>
+  /** Warnings found while loading (an endpoint with insecure = true...); errors throw ConfigError instead. */
+  warnings: Diagnostic[]
 }

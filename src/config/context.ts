@@ -1,0 +1,427 @@
+/**
+ * What names mean during evaluation: `var.x`, `local.x`, `endpoint.x`, `KIND.x`, `each.*`. Locals,
+ * endpoints and resources are evaluated lazily, on first reference, and remembered: that evaluates
+ * everything in dependency order without sorting, and a reference back to something still being
+ * evaluated is a cycle, reported once with its path. While a resource instance is evaluated, every
+ * other instance it reads from or embeds is recorded as a reference (for ordering and `--target`).
+ */
+import {KIND_NAMES, type KindName} from '../model/change.js'
+import type {SourceRange as Range} from '../model/errors.js'
+import {formatAddress} from '../model/address.js'
+import {Secret, isSecret} from '../model/secret.js'
+import {attributesOf, type BodyShape, evaluateBody, headerRange} from './body.js'
+import type {Declarations, ResourceDeclaration} from './declarations.js'
+import type {DiagnosticBag} from './diagnostic-bag.js'
+import {type EvalHost, Evaluator} from './evaluate.js'
+import type {Attribute, Expression} from './hcl/ast.js'
+import type {FunctionContext} from './functions.js'
+import {closest} from './suggest.js'
+import {type Value, type ValueObject, getKey, isObjectValue, isPoison, objectFrom, poison, setKey, typeName} from './values.js'
+
+/** Resource meta-arguments: read by the loader, never passed to a kind's schema. */
+export const META_ARGUMENTS = ['for_each', 'endpoints'] as const
+
+const META = new Set<string>(META_ARGUMENTS)
+
+/** One evaluated resource instance (one for_each element). */
+export interface ResourceInstance {
+  declaration: ResourceDeclaration
+  /** The for_each key, when the block has for_each. */
+  key?: string
+  address: string
+  /** The evaluated body, `name` defaulted: what a reference to this instance evaluates to. */
+  body: ValueObject
+  shape: BodyShape
+  /** Endpoint names, or undefined for every endpoint. */
+  endpoints?: string[]
+  /** Addresses this instance reads from or embeds. */
+  references: Set<string>
+}
+
+/** An evaluated endpoint block (validated later by the loader). */
+export interface EndpointInstance {
+  name: string
+  body: ValueObject
+  shape: BodyShape
+  /** The expression of `password`, for the Secret's origin. */
+  passwordExpr?: Expression
+}
+
+type NodeState = {status: 'active'} | {status: 'done'; value: Value}
+
+const ROOTS = new Set<string>(['var', 'local', 'each', 'endpoint', ...KIND_NAMES])
+
+/** The evaluation context of one load; see the module comment. */
+export class ConfigContext implements EvalHost {
+  readonly evaluator: Evaluator
+  /** Instances of each evaluated resource block, by `kind.name`. */
+  readonly instances = new Map<string, ResourceInstance[]>()
+  readonly endpointInstances = new Map<string, EndpointInstance>()
+  private readonly nodes = new Map<string, NodeState>()
+  private readonly stack: string[] = []
+  private readonly reportedCycles = new Set<string>()
+  /** The reference set of the instance being evaluated, or null inside a local or endpoint. */
+  private readonly trackers: (Set<string> | null)[] = []
+  private readonly instanceOf = new WeakMap<object, string>()
+  private readonly endpointOf = new WeakMap<object, string>()
+
+  constructor(
+    readonly declarations: Declarations,
+    private readonly variables: ReadonlyMap<string, Value>,
+    readonly diagnostics: DiagnosticBag,
+    readonly functionContext: FunctionContext,
+    /** Whether a kind's schema has a `name` attribute (which then defaults to the label or each.key). */
+    private readonly kindHasName: (kind: KindName) => boolean,
+  ) {
+    this.evaluator = new Evaluator(this)
+  }
+
+  isRoot(name: string): boolean {
+    return ROOTS.has(name)
+  }
+
+  rootNames(): Iterable<string> {
+    return ROOTS
+  }
+
+  bareRoot(root: string, range: Range): void {
+    const example = root === 'each' ? 'each.key or each.value' : `${root}.NAME`
+    this.diagnostics.error(
+      'Invalid reference',
+      range,
+      `"${root}" cannot be used alone; refer to one of its members, like ${example}.`,
+    )
+  }
+
+  onRead(object: ValueObject | Value[]): void {
+    const tracker = this.trackers[this.trackers.length - 1]
+    if (!tracker) return
+    const address = this.instanceOf.get(object)
+    if (address !== undefined) tracker.add(address)
+  }
+
+  /** The endpoint name of an evaluated `endpoint.x` value, or undefined for any other value. */
+  endpointName(value: Value): string | undefined {
+    return typeof value === 'object' && value !== null ? this.endpointOf.get(value) : undefined
+  }
+
+  /** Whether the value is a reference to a resource instance or an endpoint (whose secrets stay theirs). */
+  isReferenceValue(value: Value): boolean {
+    return typeof value === 'object' && value !== null && (this.instanceOf.has(value) || this.endpointOf.has(value))
+  }
+
+  resolve(root: string, name: string, range: Range, nameRange: Range): Value {
+    switch (root) {
+      case 'var': {
+        const value = this.variables.get(name)
+        if (value !== undefined) return value
+        return this.undeclared(
+          'input variable',
+          `var.${name}`,
+          name,
+          this.variables.keys(),
+          nameRange,
+          `Declare it with variable "${name}" { }.`,
+        )
+      }
+      case 'local': {
+        const local = this.declarations.locals.get(name)
+        if (!local) return this.undeclared('local value', `local.${name}`, name, this.declarations.locals.keys(), nameRange)
+        return this.node(`local.${name}`, range, () => this.evaluator.evaluate(local.expr))
+      }
+      case 'endpoint': {
+        if (!this.declarations.endpoints.has(name)) {
+          return this.undeclared('endpoint', `endpoint.${name}`, name, this.declarations.endpoints.keys(), nameRange)
+        }
+        return this.node(`endpoint.${name}`, range, () => this.evaluateEndpoint(name))
+      }
+      case 'each':
+        this.diagnostics.error(
+          'Reference to "each" outside for_each',
+          range,
+          'each.key and each.value exist only inside a resource block that has for_each.',
+        )
+        return poison
+      default: {
+        const id = `${root}.${name}`
+        const declaration = this.declarations.resources.get(id)
+        if (!declaration) {
+          const sameKind = [...this.declarations.resources.values()].filter((d) => d.kind === root).map((d) => d.name)
+          const elsewhere = [...this.declarations.resources.values()].find((d) => d.name === name)
+          return this.undeclared(
+            'resource',
+            id,
+            name,
+            sameKind,
+            nameRange,
+            elsewhere ? `There is a ${elsewhere.kind} named "${name}": ${elsewhere.kind}.${name}.` : undefined,
+          )
+        }
+        return this.node(id, range, () => this.evaluateResource(declaration))
+      }
+    }
+  }
+
+  private undeclared(
+    what: string,
+    reference: string,
+    name: string,
+    candidates: Iterable<string>,
+    range: Range,
+    hint?: string,
+  ): Value {
+    const suggestion = closest(name, candidates)
+    const prefix = reference.slice(0, reference.length - name.length)
+    this.diagnostics.error(
+      `Reference to undeclared ${what}`,
+      range,
+      `${reference} is not declared.${suggestion ? ` Did you mean ${prefix}${suggestion}?` : ''}${hint ? ` ${hint}` : ''}`,
+    )
+    return poison
+  }
+
+  /** Evaluates a node once; a reference back into a node still being evaluated is a cycle. */
+  private node(id: string, range: Range, compute: () => Value): Value {
+    const state = this.nodes.get(id)
+    if (state?.status === 'done') return state.value
+    if (state?.status === 'active') {
+      const cycle = [...this.stack.slice(this.stack.indexOf(id)), id]
+      const key = [...new Set(cycle)].sort().join(' ')
+      if (!this.reportedCycles.has(key)) {
+        this.reportedCycles.add(key)
+        this.diagnostics.error(
+          'Cycle in references',
+          range,
+          `These refer to each other in a loop, so none of them can be evaluated: ${cycle.join(' → ')}.`,
+        )
+      }
+      return poison
+    }
+    this.nodes.set(id, {status: 'active'})
+    this.stack.push(id)
+    this.trackers.push(null)
+    let value: Value = poison
+    try {
+      value = compute()
+    } finally {
+      this.stack.pop()
+      this.trackers.pop()
+      this.nodes.set(id, {status: 'done', value})
+    }
+    return value
+  }
+
+  /** Evaluates every local, endpoint and resource, so that errors in unreferenced ones are reported too. */
+  evaluateAll(): void {
+    for (const [name, local] of this.declarations.locals) this.resolve('local', name, local.expr.range, local.nameRange)
+    for (const [name, block] of this.declarations.endpoints) this.resolve('endpoint', name, block.typeRange, block.typeRange)
+    for (const declaration of this.declarations.resources.values()) {
+      this.resolve(declaration.kind, declaration.name, declaration.block.typeRange, declaration.block.typeRange)
+    }
+  }
+
+  private evaluateEndpoint(name: string): Value {
+    const block = this.declarations.endpoints.get(name)!
+    const {value: body, shape} = evaluateBody(block.body, headerRange(block), this.evaluator, this.diagnostics, undefined)
+    const password = getKey(body, 'password')
+    const passwordExpr = shape.attributes.get('password')?.expr
+    // The password is a Secret from here on: nothing downstream can print it by accident.
+    if (typeof password === 'string')
+      setKey(body, 'password', new Secret(password, secretOrigin(passwordExpr, `endpoint.${name}.password`)))
+    setKey(body, 'name', name)
+    this.endpointOf.set(body, name)
+    this.endpointInstances.set(name, {name, body, shape, passwordExpr})
+    return body
+  }
+
+  private evaluateResource(declaration: ResourceDeclaration): Value {
+    const {kind, name, block} = declaration
+    const attributes = attributesOf(block.body)
+    const forEach = attributes.get('for_each')
+    const id = `${kind}.${name}`
+    const instances: ResourceInstance[] = []
+    this.instances.set(id, instances)
+    if (!forEach) {
+      const instance = this.evaluateInstance(declaration, attributes, undefined, undefined)
+      instances.push(instance)
+      return instance.body
+    }
+    const elements = this.forEachElements(this.evaluator.evaluate(forEach.expr), forEach)
+    if (elements === undefined) return poison
+    const byKey: [string, Value][] = []
+    for (const [key, value] of elements) {
+      const instance = this.evaluateInstance(declaration, attributes, key, value)
+      instances.push(instance)
+      byKey.push([key, instance.body])
+    }
+    return objectFrom(byKey)
+  }
+
+  /** The (key, each.value) pairs of a for_each value, or undefined after reporting why there are none. */
+  private forEachElements(value: Value, attribute: Attribute): [string, Value][] | undefined {
+    const range = attribute.expr.range
+    if (isPoison(value)) return undefined
+    if (isSecret(value) || (Array.isArray(value) && value.some(isSecret))) {
+      this.diagnostics.error(
+        'Invalid for_each argument',
+        range,
+        'for_each cannot use a sensitive value: its keys become resource addresses, which are shown everywhere.',
+      )
+      return undefined
+    }
+    if (Array.isArray(value)) {
+      const seen = new Set<string>()
+      const elements: [string, Value][] = []
+      for (const item of value) {
+        if (isPoison(item)) return undefined
+        if (typeof item !== 'string') {
+          this.diagnostics.error(
+            'Invalid for_each argument',
+            range,
+            `A list or set given to for_each must hold strings (they become the instance keys), but it holds a ${typeName(item)}. To iterate over objects, give a map: { for x in LIST : x.name => x }.`,
+          )
+          return undefined
+        }
+        if (seen.has(item)) {
+          this.diagnostics.error(
+            'Duplicate for_each key',
+            range,
+            `The list holds "${item}" more than once; wrap it in toset() to drop duplicates.`,
+          )
+          return undefined
+        }
+        seen.add(item)
+        elements.push([item, item])
+      }
+      return elements
+    }
+    if (isObjectValue(value)) {
+      return Object.keys(value)
+        .sort()
+        .map((key) => [key, value[key] as Value])
+    }
+    this.diagnostics.error(
+      'Invalid for_each argument',
+      range,
+      `for_each needs a map, or a set or list of strings, got ${value === null ? 'null' : typeName(value)}.`,
+    )
+    return undefined
+  }
+
+  private evaluateInstance(
+    declaration: ResourceDeclaration,
+    attributes: ReadonlyMap<string, Attribute>,
+    key: string | undefined,
+    eachValue: Value | undefined,
+  ): ResourceInstance {
+    const {kind, name, block} = declaration
+    const address = formatAddress({kind, name, key})
+    const bindings =
+      key === undefined
+        ? undefined
+        : new Map<string, Value>([
+            [
+              'each',
+              objectFrom([
+                ['key', key],
+                ['value', eachValue as Value],
+              ]),
+            ],
+          ])
+    const references = new Set<string>()
+    this.trackers.push(references)
+    let body: ValueObject
+    let shape: BodyShape
+    let endpoints: string[] | undefined
+    try {
+      ;({value: body, shape} = evaluateBody(block.body, headerRange(block), this.evaluator, this.diagnostics, bindings, {
+        skip: META,
+      }))
+      const endpointsAttribute = attributes.get('endpoints')
+      if (endpointsAttribute) {
+        endpoints = this.endpointList(
+          this.evaluator.evaluate(endpointsAttribute.expr, bindings),
+          endpointsAttribute.expr,
+          'endpoints',
+        )
+      }
+    } finally {
+      this.trackers.pop()
+    }
+    if (!Object.hasOwn(body, 'name') && this.kindHasName(kind)) setKey(body, 'name', key ?? name)
+    this.collectEmbedded(body, references, true)
+    references.delete(address)
+    this.instanceOf.set(body, address)
+    return {declaration, key, address, body, shape, endpoints, references}
+  }
+
+  /** Records the instances a value embeds (an attribute set to `project.team["a"]`). */
+  private collectEmbedded(value: Value, into: Set<string>, top = false): void {
+    if (typeof value !== 'object' || value === null || isSecret(value) || isPoison(value)) return
+    if (!top) {
+      const address = this.instanceOf.get(value)
+      if (address !== undefined) {
+        into.add(address)
+        return
+      }
+      if (this.endpointOf.has(value)) return
+    }
+    if (Array.isArray(value)) for (const item of value) this.collectEmbedded(item, into)
+    else for (const item of Object.values(value)) this.collectEmbedded(item, into)
+  }
+
+  /**
+   * Endpoint names from a value written as `[endpoint.a, endpoint.b]` (names as strings are
+   * accepted too). Undefined, after a diagnostic, when the value is not such a list.
+   */
+  endpointList(value: Value, expr: Expression, what: string): string[] | undefined {
+    if (isPoison(value)) return undefined
+    const items = Array.isArray(value) ? value : undefined
+    if (!items) {
+      this.diagnostics.error(
+        `Invalid ${what}`,
+        expr.range,
+        `${what} must be a list of endpoints, like [endpoint.primary, endpoint.dr], got ${typeName(value)}.`,
+      )
+      return undefined
+    }
+    const names: string[] = []
+    for (let i = 0; i < items.length; i++) {
+      const itemRange = expr.type === 'Tuple' && expr.items[i] ? (expr.items[i] as Expression).range : expr.range
+      const name = this.endpointRef(items[i] as Value, itemRange, what)
+      if (name === undefined) return undefined
+      if (!names.includes(name)) names.push(name)
+    }
+    return names
+  }
+
+  /** One endpoint name from `endpoint.x` (or the name as a string). */
+  endpointRef(value: Value, range: Range, what: string): string | undefined {
+    if (isPoison(value)) return undefined
+    const fromReference = this.endpointName(value)
+    if (fromReference !== undefined) return fromReference
+    if (typeof value === 'string') {
+      if (this.declarations.endpoints.has(value)) return value
+      const suggestion = closest(value, this.declarations.endpoints.keys())
+      this.diagnostics.error(
+        'Reference to undeclared endpoint',
+        range,
+        `No endpoint "${value}" is declared.${suggestion ? ` Did you mean "${suggestion}"?` : ''}`,
+      )
+      return undefined
+    }
+    this.diagnostics.error(`Invalid ${what}`, range, `Expected an endpoint, like endpoint.primary, got ${typeName(value)}.`)
+    return undefined
+  }
+}
+
+/** Where a secret came from, for messages: `env("X")`, `file("x")`, `var.x`, or the attribute's address. */
+export function secretOrigin(expr: Expression | undefined, fallback: string): string {
+  if (!expr) return fallback
+  if (expr.type === 'Call' && (expr.name === 'env' || expr.name === 'file') && expr.args[0]?.type === 'Template') {
+    const part = expr.args[0].parts[0]
+    if (expr.args[0].parts.length === 1 && part?.type === 'TemplateLiteral') return `${expr.name}(${JSON.stringify(part.value)})`
+  }
+  if (expr.type === 'GetAttr' && expr.object.type === 'Variable' && expr.object.name === 'var') return `var.${expr.name}`
+  return fallback
+}

@@ -1,0 +1,170 @@
+/**
+ * The first pass over the parsed files: sorts every top-level block into what it declares
+ * (variables, locals, endpoints, resources, replicate and import blocks, the `hrep` block) without
+ * evaluating anything, and reports the structural mistakes: unknown block types, wrong labels,
+ * duplicate names, top-level attributes.
+ */
+import {KIND_NAMES, type KindName} from '../model/change.js'
+import {formatRange} from '../model/errors.js'
+import type {Attribute, Block, ConfigFile} from './hcl/ast.js'
+import type {DiagnosticBag} from './diagnostic-bag.js'
+import {headerRange} from './body.js'
+import {closest} from './suggest.js'
+
+/** Block types the loader knows, besides the resource kinds. */
+export const SETTING_BLOCK_TYPES = ['hrep', 'variable', 'locals', 'endpoint', 'replicate', 'import'] as const
+
+/** Every top-level block type. */
+export const BLOCK_TYPES: readonly string[] = [...SETTING_BLOCK_TYPES, ...KIND_NAMES]
+
+/** Names of endpoints, variables and resources: what an address can hold (see model/address.ts). */
+const NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/
+
+/** One resource block (before for_each expansion). */
+export interface ResourceDeclaration {
+  kind: KindName
+  name: string
+  block: Block
+}
+
+/** Everything declared, in source order (files sorted by name). */
+export interface Declarations {
+  hrep?: Block
+  variables: Map<string, Block>
+  locals: Map<string, Attribute>
+  endpoints: Map<string, Block>
+  /** By `kind.name`. */
+  resources: Map<string, ResourceDeclaration>
+  replicates: Map<string, Block>
+  imports: Block[]
+}
+
+const LABELS: Record<string, string[]> = {
+  hrep: [],
+  locals: [],
+  import: [],
+  variable: ['name'],
+  endpoint: ['name'],
+  replicate: ['name'],
+}
+
+/** "A" or "An", for a block type in a sentence. */
+function article(word: string): string {
+  return /^[aeio]/.test(word) ? 'An' : 'A'
+}
+
+function isKind(type: string): type is KindName {
+  return (KIND_NAMES as readonly string[]).includes(type)
+}
+
+/** Sorts the blocks of every file (see the module comment). */
+export function collectDeclarations(files: readonly ConfigFile[], diagnostics: DiagnosticBag): Declarations {
+  const declarations: Declarations = {
+    variables: new Map(),
+    locals: new Map(),
+    endpoints: new Map(),
+    resources: new Map(),
+    replicates: new Map(),
+    imports: [],
+  }
+  const firstSeen = new Map<string, Block>()
+  for (const file of files) {
+    for (const item of file.body.items) {
+      if (item.type === 'Attribute') {
+        diagnostics.error(
+          'Unexpected argument',
+          item.nameRange,
+          `Arguments are set inside blocks; "${item.name}" cannot stand at the top level of a file.${item.name === 'state' || item.name === 'parallelism' ? ` Put it in the hrep { } block.` : ''}`,
+        )
+        continue
+      }
+      collectBlock(item, declarations, firstSeen, diagnostics)
+    }
+  }
+  return declarations
+}
+
+function collectBlock(block: Block, declarations: Declarations, firstSeen: Map<string, Block>, diagnostics: DiagnosticBag): void {
+  const type = block.blockType
+  if (!BLOCK_TYPES.includes(type)) {
+    const suggestion = closest(type, BLOCK_TYPES)
+    diagnostics.error(
+      'Unsupported block type',
+      block.typeRange,
+      `Blocks of type "${type}" are not expected here.${suggestion ? ` Did you mean "${suggestion}"?` : ''} Top-level blocks are ${BLOCK_TYPES.join(', ')}.`,
+    )
+    return
+  }
+  const expected = LABELS[type] ?? ['name']
+  if (block.labels.length !== expected.length) {
+    if (block.labels.length < expected.length) {
+      diagnostics.error(
+        `Missing name for ${type} block`,
+        block.typeRange,
+        `${article(type)} ${type} block needs a name: ${type} "NAME" { ... }.`,
+      )
+    } else {
+      const extra = block.labels[expected.length]!
+      diagnostics.error(
+        'Extraneous label',
+        extra.range,
+        expected.length === 0
+          ? `${article(type)} ${type} block has no name: write ${type} { ... }.`
+          : `${article(type)} ${type} block has one name: ${type} "NAME" { ... }.`,
+      )
+    }
+    return
+  }
+  const name = block.labels[0]?.value
+  if (name !== undefined && !NAME.test(name)) {
+    diagnostics.error(
+      'Invalid name',
+      block.labels[0]!.range,
+      `"${name}" cannot be a ${type} name: start with a letter or "_", then letters, digits, "_" or "-".`,
+    )
+    return
+  }
+  if (type === 'locals') {
+    collectLocals(block, declarations, diagnostics)
+    return
+  }
+  if (type === 'import') {
+    declarations.imports.push(block)
+    return
+  }
+  const id = name === undefined ? type : `${type}.${name}`
+  const first = firstSeen.get(id)
+  if (first) {
+    diagnostics.error(
+      type === 'hrep' ? 'Duplicate hrep block' : `Duplicate ${type} "${name}"`,
+      headerRange(block),
+      `${type === 'hrep' ? 'An hrep block' : `${article(type)} ${type} named "${name}"`} is already declared at ${formatRange(headerRange(first))}. Each ${type === 'hrep' ? 'configuration has at most one' : 'name is declared once'}.`,
+    )
+    return
+  }
+  firstSeen.set(id, block)
+  if (type === 'hrep') declarations.hrep = block
+  else if (type === 'variable') declarations.variables.set(name as string, block)
+  else if (type === 'endpoint') declarations.endpoints.set(name as string, block)
+  else if (type === 'replicate') declarations.replicates.set(name as string, block)
+  else if (isKind(type)) declarations.resources.set(id, {kind: type, name: name as string, block})
+}
+
+function collectLocals(block: Block, declarations: Declarations, diagnostics: DiagnosticBag): void {
+  for (const item of block.body.items) {
+    if (item.type === 'Block') {
+      diagnostics.error('Unexpected block', item.typeRange, 'A locals block holds only arguments: name = value.')
+      continue
+    }
+    const first = declarations.locals.get(item.name)
+    if (first) {
+      diagnostics.error(
+        `Duplicate local value "${item.name}"`,
+        item.nameRange,
+        `local.${item.name} is already defined at ${formatRange(first.nameRange)}. Each local value is defined once, in any locals block.`,
+      )
+      continue
+    }
+    declarations.locals.set(item.name, item)
+  }
+}

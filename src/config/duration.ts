@@ -1,0 +1,44 @@
+/**
+ * Durations as people write them in a config: `"30s"`, `"200ms"`, `"10m"`, `"1h30m"`, `"1.5s"`
+ * (Go's syntax without micro- and nanoseconds). Parsed to whole milliseconds.
+ */
+
+const UNITS: Record<string, number> = {ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000}
+
+const PART = /(\d+(?:\.\d+)?|\.\d+)(ms|s|m|h|d)/gy
+
+/** Milliseconds of a duration string, or undefined when it is not one. */
+export function parseDuration(text: string): number | undefined {
+  const trimmed = text.trim()
+  if (trimmed === '0') return 0
+  if (trimmed === '') return undefined
+  let total = 0
+  PART.lastIndex = 0
+  let consumed = 0
+  for (let match = PART.exec(trimmed); match; match = PART.exec(trimmed)) {
+    total += Number(match[1]) * (UNITS[match[2] as string] as number)
+    consumed = PART.lastIndex
+  }
+  if (consumed !== trimmed.length) return undefined
+  return Math.round(total)
+}
+
+/** A duration in the shortest exact form: 30000 → "30s", 90000 → "1m30s", 200 → "200ms". */
+export function formatDuration(ms: number): string {
+  if (ms === 0) return '0s'
+  let rest = ms
+  let out = ''
+  for (const [unit, size] of [
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1000],
+    ['ms', 1],
+  ] as const) {
+    const count = Math.floor(rest / size)
+    if (count > 0) {
+      out += `${count}${unit}`
+      rest -= count * size
+    }
+  }
+  return out
+}

@@ -1,0 +1,195 @@
+/**
+ * The config loader: every `*.hcl` file of a directory into the typed model of `model.ts`. Parse all
+ * files; sort their blocks into declarations; evaluate variables, then locals, endpoints and resources
+ * in dependency order; validate each block with its schema; build the model. Every problem of every
+ * stage is collected, and the load fails with one ConfigError holding all of them (and the file texts,
+ * so the CLI can show each line with a caret). No secret ever appears in a diagnostic.
+ */
+import {createHash} from 'node:crypto'
+import {readFile, readdir, stat} from 'node:fs/promises'
+import {basename, join, resolve} from 'node:path'
+import type {KindName} from '../model/change.js'
+import {ConfigError, type Diagnostic} from '../model/errors.js'
+import type {Kind} from '../kinds/kind.js'
+import {kinds as registeredKinds} from '../kinds/registry.js'
+import type {ConfigFile} from './hcl/ast.js'
+import {parseHcl} from './hcl/index.js'
+import {ConfigContext} from './context.js'
+import {collectDeclarations} from './declarations.js'
+import {DiagnosticBag} from './diagnostic-bag.js'
+import {schemaKeys} from './issues.js'
+import type {LoadedConfig} from './model.js'
+import {buildResources} from './resources.js'
+import {buildEndpoints, buildHrepSettings, buildImports, buildReplicates} from './settings.js'
+import {evaluateVariables} from './variables.js'
+import {type Value, containsSecret, isObjectValue} from './values.js'
+import {isSecret} from '../model/secret.js'
+
+export interface LoadOptions {
+  /** `--var name=value` values (they win over `HREP_VAR_name` and defaults). */
+  vars?: Record<string, string>
+  /** The environment for `env()` and `HREP_VAR_name` (default: process.env). */
+  env?: Record<string, string | undefined>
+  /** The config directory: `file()` and relative paths resolve against it (default: the loaded directory, or the cwd). */
+  baseDir?: string
+  /** The resource kinds (default: the registry); tests may pass their own. */
+  kinds?: Readonly<Record<KindName, Kind>>
+}
+
+/** Loads every `*.hcl` file in `dir` (sorted by name; hidden files skipped). */
+export async function loadConfig(dir: string, options: LoadOptions = {}): Promise<LoadedConfig> {
+  const names = await configFileNames(dir)
+  const sources: Record<string, string> = {}
+  for (const name of names) sources[join(dir, name)] = await readFile(join(dir, name), 'utf8')
+  return loadConfigFromSources(sources, {...options, baseDir: options.baseDir ?? dir})
+}
+
+async function configFileNames(dir: string): Promise<string[]> {
+  const fail = (summary: string, detail: string): never => {
+    throw new ConfigError([{severity: 'error', summary, detail}])
+  }
+  let entries: string[] = []
+  try {
+    const info = await stat(dir)
+    if (!info.isDirectory())
+      fail('Not a configuration directory', `${dir} is a file; -c/--config takes the directory that holds the *.hcl files.`)
+    entries = await readdir(dir)
+  } catch (error) {
+    if (error instanceof ConfigError) throw error
+    const code = (error as NodeJS.ErrnoException).code
+    fail(
+      'Configuration directory not found',
+      `${dir} ${code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? 'unknown error'})`}.`,
+    )
+  }
+  const names = entries.filter((name) => name.endsWith('.hcl') && !name.startsWith('.')).sort()
+  if (names.length === 0) fail('No configuration files', `There is no *.hcl file in ${dir}.`)
+  return names
+}
+
+/**
+ * Loads configuration text given as path → content (for tests and the benchmark). Paths are used
+ * as given in diagnostics; `options.baseDir` (default: the cwd) is the config directory.
+ */
+export function loadConfigFromSources(sources: Record<string, string>, options: LoadOptions = {}): LoadedConfig {
+  const dir = resolve(options.baseDir ?? '.')
+  const paths = Object.keys(sources).sort((a, b) => compare(basename(a), basename(b)) || compare(a, b))
+  const diagnostics = new DiagnosticBag()
+  if (paths.length === 0)
+    diagnostics.error('No configuration files', undefined, `There is no *.hcl file in ${options.baseDir ?? '.'}.`)
+  const files: ConfigFile[] = []
+  for (const path of paths) {
+    try {
+      files.push(parseHcl(sources[path] as string, path))
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error
+      for (const diagnostic of error.diagnostics) diagnostics.add(diagnostic)
+    }
+  }
+  // After a syntax error, evaluating the rest would only report its consequences.
+  if (diagnostics.hasErrors()) throw new ConfigError(sorted(diagnostics.items), sources)
+
+  const kinds = options.kinds ?? registeredKinds
+  const functionContext = {baseDir: dir, env: options.env ?? process.env}
+  const declarations = collectDeclarations(files, diagnostics)
+  const variables = evaluateVariables(
+    declarations.variables,
+    {vars: options.vars ?? {}, env: functionContext.env},
+    functionContext,
+    diagnostics,
+  )
+  const hasName = new Map<KindName, boolean>()
+  const kindHasName = (kind: KindName): boolean => {
+    let known = hasName.get(kind)
+    if (known === undefined) {
+      known = schemaKeys(kinds[kind].configSchema).includes('name')
+      hasName.set(kind, known)
+    }
+    return known
+  }
+  const context = new ConfigContext(declarations, variables, diagnostics, functionContext, kindHasName)
+  context.evaluateAll()
+  const hrep = buildHrepSettings(context, declarations.hrep, dir)
+  const endpoints = buildEndpoints(context, hrep, dir)
+  const endpointNames = [...declarations.endpoints.keys()]
+  if (endpointNames.length === 0 && files.length > 0) {
+    diagnostics.error(
+      'No endpoint declared',
+      undefined,
+      'hrep needs at least one endpoint "NAME" { url = ..., username = ..., password = ... } block.',
+    )
+  }
+  const {resources, instances} = buildResources(context, kinds, endpointNames)
+  const replicates = buildReplicates(context)
+  const imports = buildImports(context, instances, endpointNames)
+
+  const warnings = diagnostics.items.filter((d) => d.severity === 'warning')
+  if (diagnostics.hasErrors())
+    throw new ConfigError(scrub(sorted(diagnostics.items), secretTexts(context, variables, kinds)), sources)
+  return {
+    dir,
+    files: paths.map((path) => resolve(path)),
+    hrep,
+    endpoints,
+    resources,
+    replicates,
+    imports,
+    hash: hashSources(sources, paths),
+    sources,
+    warnings,
+  }
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0
+}
+
+/** sha256 over the sorted file names and contents: a saved plan records it to notice a changed config. */
+export function hashSources(sources: Record<string, string>, paths = Object.keys(sources).sort()): string {
+  const hash = createHash('sha256')
+  for (const path of paths) hash.update(`${basename(path)}\u0000${sources[path]}\u0000`)
+  return hash.digest('hex')
+}
+
+/** Diagnostics in file order (those without a place first), stable otherwise. */
+function sorted(diagnostics: readonly Diagnostic[]): Diagnostic[] {
+  return diagnostics
+    .map((d, i) => ({d, i}))
+    .sort((a, b) => {
+      const ra = a.d.range
+      const rb = b.d.range
+      if (!ra || !rb) return (ra ? 1 : 0) - (rb ? 1 : 0) || a.i - b.i
+      return compare(ra.file, rb.file) || ra.start.byte - rb.start.byte || a.i - b.i
+    })
+    .map(({d}) => d)
+}
+
+/** The text of every secret the load saw: endpoint passwords, sensitive attributes, sensitive variables. */
+function secretTexts(
+  context: ConfigContext,
+  variables: ReadonlyMap<string, Value>,
+  kinds: Readonly<Record<KindName, Kind>>,
+): string[] {
+  const texts: string[] = []
+  const collect = (value: Value | undefined): void => {
+    if (isSecret(value)) texts.push(value.reveal())
+    else if (typeof value === 'string') texts.push(value)
+    else if (Array.isArray(value)) value.forEach(collect)
+    else if (isObjectValue(value)) Object.values(value).forEach(collect)
+  }
+  for (const endpoint of context.endpointInstances.values()) collect(endpoint.body.password)
+  for (const instances of context.instances.values()) {
+    for (const instance of instances) for (const key of kinds[instance.declaration.kind].sensitive) collect(instance.body[key])
+  }
+  for (const value of variables.values()) if (containsSecret(value)) collect(value)
+  return texts
+}
+
+/** A last guard: any known secret text that slipped into a message is replaced by "(sensitive)". */
+function scrub(diagnostics: Diagnostic[], secrets: readonly string[]): Diagnostic[] {
+  const texts = secrets.filter((s) => s.length >= 4)
+  if (texts.length === 0) return diagnostics
+  const clean = (text: string | undefined) =>
+    text === undefined ? undefined : texts.reduce((out, secret) => out.split(secret).join('(sensitive)'), text)
+  return diagnostics.map((d) => ({...d, summary: clean(d.summary) as string, detail: clean(d.detail)}))
+}

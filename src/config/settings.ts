@@ -1,0 +1,330 @@
+/**
+ * The settings blocks into the typed model: `hrep` (global settings and reliability defaults),
+ * `endpoint` (each merged with the `hrep` defaults), `replicate` and `import`.
+ */
+import {resolve} from 'node:path'
+import {KIND_NAMES} from '../model/change.js'
+import {formatAddress} from '../model/address.js'
+import type {SourceRange as Range} from '../model/errors.js'
+import {isSecret} from '../model/secret.js'
+import type {EndpointConfig, HrepSettings, ImportConfig, ReliabilitySettings, ReplicateConfig} from './model.js'
+import {evaluateBody, headerRange} from './body.js'
+import type {ConfigContext, ResourceInstance} from './context.js'
+import type {Block, Expression} from './hcl/ast.js'
+import {reportIssues} from './issues.js'
+import {type ReliabilityInput, endpointSchema, hrepSchema, importSchema, replicateSchema} from './schemas.js'
+import {closest} from './suggest.js'
+import {type Value, type ValueObject, containsPoison, isPoison, setKey} from './values.js'
+
+/** Reliability settings when neither the `hrep` block nor the endpoint sets them. */
+export const DEFAULT_RELIABILITY: Readonly<ReliabilitySettings> = Object.freeze({
+  parallelism: 8,
+  timeoutMs: 30_000,
+  connectTimeoutMs: 10_000,
+  deadlineMs: 120_000,
+  rateLimit: undefined,
+  retry: Object.freeze({attempts: 5, baseDelayMs: 200, maxDelayMs: 10_000}),
+})
+
+/** The default state file name, in the config directory. */
+export const DEFAULT_STATE_FILE = 'hrep.state.json'
+
+/** `base` with the reliability attributes a block set. */
+function mergeReliability(base: ReliabilitySettings, input: ReliabilityInput): ReliabilitySettings {
+  const retry = input.retry?.[0] ?? {}
+  const merged: ReliabilitySettings = {
+    parallelism: input.parallelism ?? base.parallelism,
+    timeoutMs: input.timeout ?? base.timeoutMs,
+    connectTimeoutMs: input.connect_timeout ?? base.connectTimeoutMs,
+    deadlineMs: input.deadline ?? base.deadlineMs,
+    rateLimit: input.rate_limit === undefined ? base.rateLimit : (input.rate_limit ?? undefined),
+    retry: {
+      attempts: retry.attempts ?? base.retry.attempts,
+      baseDelayMs: retry.base_delay ?? base.retry.baseDelayMs,
+      maxDelayMs: retry.max_delay ?? base.retry.maxDelayMs,
+    },
+  }
+  if (merged.rateLimit === undefined) delete merged.rateLimit
+  return merged
+}
+
+/**
+ * Drops the attributes whose value has an error already reported (so the schema does not report
+ * them again), and refuses sensitive values in attributes that are not sensitive (they would reach
+ * state, plans or output). Returns the names dropped.
+ */
+export function prepareInput(
+  context: ConfigContext,
+  body: ValueObject,
+  attributes: Map<string, {nameRange: Range; expr: Expression}>,
+  sensitive: ReadonlySet<string>,
+  what: string,
+): Set<string> {
+  const dropped = new Set<string>()
+  for (const [key, value] of Object.entries(body)) {
+    if (containsPoison(value)) {
+      dropped.add(key)
+      delete body[key]
+      continue
+    }
+    if (!sensitive.has(key) && containsOwnSecret(context, value)) {
+      const attribute = attributes.get(key)
+      context.diagnostics.error(
+        'Sensitive value in a non-sensitive argument',
+        attribute?.expr.range,
+        `"${key}" of ${what} would be stored in state and shown in plans, so it cannot hold a sensitive value (a sensitive variable, an endpoint password or a robot secret).`,
+      )
+      dropped.add(key)
+      delete body[key]
+    }
+  }
+  return dropped
+}
+
+/** Whether a Secret sits in the value, outside the references to endpoints and resources it holds. */
+function containsOwnSecret(context: ConfigContext, value: Value): boolean {
+  if (isSecret(value)) return true
+  if (context.isReferenceValue(value)) return false
+  if (Array.isArray(value)) return value.some((item) => containsOwnSecret(context, item))
+  if (typeof value === 'object' && value !== null && !isPoison(value))
+    return Object.values(value).some((item) => containsOwnSecret(context, item))
+  return false
+}
+
+function withoutDropped<T extends {path: PropertyKey[]}>(issues: readonly T[], dropped: ReadonlySet<string>): T[] {
+  return issues.filter((issue) => !(typeof issue.path[0] === 'string' && dropped.has(issue.path[0])))
+}
+
+/** The `hrep` block (or the defaults when there is none) and the base reliability settings. */
+export function buildHrepSettings(context: ConfigContext, block: Block | undefined, dir: string): HrepSettings {
+  const defaults: HrepSettings = {
+    ...DEFAULT_RELIABILITY,
+    retry: {...DEFAULT_RELIABILITY.retry},
+    state: resolve(dir, DEFAULT_STATE_FILE),
+    allowDelete: false,
+  }
+  delete defaults.rateLimit
+  if (!block) return defaults
+  const {value: body, shape} = evaluateBody(block.body, headerRange(block), context.evaluator, context.diagnostics, undefined)
+  const dropped = prepareInput(context, body, shape.attributes, new Set(), 'the hrep block')
+  const parsed = hrepSchema.safeParse(body)
+  if (!parsed.success) {
+    reportIssues(
+      withoutDropped(parsed.error.issues, dropped),
+      {shape, input: body, schema: hrepSchema, what: 'the hrep block'},
+      context.diagnostics,
+    )
+    return defaults
+  }
+  const data = parsed.data
+  return {
+    ...mergeReliability(defaults, data),
+    state: data.state === undefined ? defaults.state : resolve(dir, data.state),
+    ...(data.secret_output === undefined ? {} : {secretOutput: resolve(dir, data.secret_output)}),
+    allowDelete: data.allow_delete ?? false,
+  }
+}
+
+/** Every endpoint (in declaration order), validated and merged with the `hrep` block's settings. */
+export function buildEndpoints(context: ConfigContext, base: ReliabilitySettings, dir: string): EndpointConfig[] {
+  const endpoints: EndpointConfig[] = []
+  for (const [name, block] of context.declarations.endpoints) {
+    const instance = context.endpointInstances.get(name)
+    if (!instance) continue
+    // Validate a copy: the evaluated body is also what `endpoint.x` references evaluate to.
+    const input: ValueObject = {}
+    for (const [key, value] of Object.entries(instance.body)) if (key !== 'name') setKey(input, key, value)
+    const dropped = prepareInput(context, input, instance.shape.attributes, new Set(['password']), `endpoint "${name}"`)
+    const parsed = endpointSchema.safeParse(input)
+    if (!parsed.success) {
+      reportIssues(
+        withoutDropped(parsed.error.issues, dropped),
+        {shape: instance.shape, input, schema: endpointSchema, what: `endpoint "${name}"`},
+        context.diagnostics,
+      )
+      continue
+    }
+    if (dropped.size > 0) continue
+    const data = parsed.data
+    if (data.insecure) {
+      context.diagnostics.warning(
+        'TLS verification is off',
+        instance.shape.attributes.get('insecure')?.expr.range,
+        `Endpoint "${name}" has insecure = true: hrep will not verify its certificate, so anyone on the network path could read its password. Prefer ca_file.`,
+      )
+    }
+    endpoints.push({
+      name,
+      url: data.url,
+      username: data.username,
+      password: data.password,
+      ...(data.ca_file === undefined ? {} : {caFile: resolve(dir, data.ca_file)}),
+      insecure: data.insecure,
+      ...(data.robot_prefix === undefined ? {} : {robotPrefix: data.robot_prefix}),
+      reliability: mergeReliability(base, data),
+      range: headerRange(block),
+    })
+  }
+  return endpoints
+}
+
+/** Every `replicate` block. */
+export function buildReplicates(context: ConfigContext): ReplicateConfig[] {
+  const replicates: ReplicateConfig[] = []
+  for (const [name, block] of context.declarations.replicates) {
+    const what = `replicate "${name}"`
+    const {value: body, shape} = evaluateBody(block.body, headerRange(block), context.evaluator, context.diagnostics, undefined)
+    // Endpoint references become names before the schema sees them.
+    const resolved = new Set<string>()
+    const from = shape.attributes.get('from')
+    if (from && Object.hasOwn(body, 'from') && !containsPoison(body.from as Value)) {
+      const endpoint = context.endpointRef(body.from as Value, from.expr.range, 'from')
+      if (endpoint === undefined) resolved.add('from')
+      else setKey(body, 'from', endpoint)
+    }
+    const to = shape.attributes.get('to')
+    if (to && Object.hasOwn(body, 'to') && !containsPoison(body.to as Value)) {
+      const names = context.endpointList(body.to as Value, to.expr, 'to')
+      if (names === undefined) resolved.add('to')
+      else setKey(body, 'to', names)
+    }
+    for (const key of resolved) delete body[key]
+    const dropped = new Set([...resolved, ...prepareInput(context, body, shape.attributes, new Set(), what)])
+    const parsed = replicateSchema.safeParse(body)
+    if (!parsed.success) {
+      reportIssues(
+        withoutDropped(parsed.error.issues, dropped),
+        {shape, input: body, schema: replicateSchema, what},
+        context.diagnostics,
+      )
+      continue
+    }
+    if (dropped.size > 0) continue
+    const data = parsed.data
+    if (data.to.includes(data.from)) {
+      context.diagnostics.error(
+        `Invalid ${what}`,
+        to?.expr.range ?? headerRange(block),
+        `Endpoint "${data.from}" is the source (from), so it cannot also be a target (to).`,
+      )
+      continue
+    }
+    replicates.push({
+      name,
+      from: data.from,
+      to: data.to,
+      kinds: data.kinds ?? [...KIND_NAMES],
+      include: data.include,
+      exclude: data.exclude,
+      prune: data.prune,
+      robotSecrets: data.robot_secrets,
+      range: headerRange(block),
+    })
+  }
+  return replicates
+}
+
+/** The address an import's `to` names, read from the expression without evaluating it. */
+function addressOf(expr: Expression): string | undefined {
+  let key: string | number | undefined
+  let target = expr
+  if (target.type === 'Index') {
+    const k = target.key
+    if (k.type === 'Literal' && typeof k.value === 'number' && Number.isInteger(k.value)) key = k.value
+    else if (k.type === 'Template' && k.parts.length === 1 && k.parts[0]?.type === 'TemplateLiteral') key = k.parts[0].value
+    else return undefined
+    target = target.collection
+  }
+  if (target.type !== 'GetAttr' || target.object.type !== 'Variable') return undefined
+  if (!(KIND_NAMES as readonly string[]).includes(target.object.name)) return undefined
+  return formatAddress({kind: target.object.name, name: target.name, key})
+}
+
+/** Every `import` block: one ImportConfig per endpoint it imports on. */
+export function buildImports(
+  context: ConfigContext,
+  instances: ReadonlyMap<string, ResourceInstance>,
+  allEndpoints: readonly string[],
+): ImportConfig[] {
+  const imports: ImportConfig[] = []
+  const seen = new Map<string, Range>()
+  for (const block of context.declarations.imports) {
+    const what = 'the import block'
+    const header = headerRange(block)
+    const {value: body, shape} = evaluateBody(block.body, header, context.evaluator, context.diagnostics, undefined, {
+      raw: new Set(['to']),
+    })
+    const toAttribute = shape.attributes.get('to')
+    const resolved = new Set<string>()
+    let failed = false
+    let instance: ResourceInstance | undefined
+    if (toAttribute) {
+      const address = addressOf(toAttribute.expr)
+      if (address === undefined) {
+        context.diagnostics.error(
+          'Invalid import address',
+          toAttribute.expr.range,
+          'to must be a resource address like robot.ci or project.team["payments"] (written without quotes).',
+        )
+        failed = true
+        resolved.add('to')
+      } else {
+        instance = instances.get(address)
+        if (!instance) {
+          const suggestion = closest(address, instances.keys())
+          context.diagnostics.error(
+            'Import to an undeclared resource',
+            toAttribute.expr.range,
+            `${address} is not declared in the configuration; an import adopts an object into a declared resource.${suggestion ? ` Did you mean ${suggestion}?` : ''}`,
+          )
+          failed = true
+        }
+        setKey(body, 'to', address)
+      }
+    }
+    const endpointAttribute = shape.attributes.get('endpoint')
+    if (endpointAttribute && Object.hasOwn(body, 'endpoint') && !containsPoison(body.endpoint as Value)) {
+      const name = context.endpointRef(body.endpoint as Value, endpointAttribute.expr.range, 'endpoint')
+      if (name === undefined) {
+        resolved.add('endpoint')
+        delete body.endpoint
+      } else setKey(body, 'endpoint', name)
+    }
+    const dropped = new Set([...resolved, ...prepareInput(context, body, shape.attributes, new Set(), what)])
+    const parsed = importSchema.safeParse(body)
+    if (!parsed.success) {
+      reportIssues(
+        withoutDropped(parsed.error.issues, dropped),
+        {shape, input: body, schema: importSchema, what},
+        context.diagnostics,
+      )
+      continue
+    }
+    if (failed || dropped.size > 0 || !instance) continue
+    const data = parsed.data
+    const deployed = instance.endpoints ?? allEndpoints
+    if (data.endpoint !== undefined && !deployed.includes(data.endpoint)) {
+      context.diagnostics.error(
+        'Import on an endpoint the resource is not on',
+        endpointAttribute?.expr.range ?? header,
+        `${data.to} is deployed to ${deployed.join(', ') || 'no endpoint'}, not to "${data.endpoint}".`,
+      )
+      continue
+    }
+    for (const endpoint of data.endpoint === undefined ? deployed : [data.endpoint]) {
+      const id = `${data.to}@${endpoint}`
+      const first = seen.get(id)
+      if (first) {
+        context.diagnostics.error(
+          'Duplicate import',
+          toAttribute?.expr.range ?? header,
+          `${id} is already imported by the import block at ${first.file}:${first.start.line}:${first.start.column}.`,
+        )
+        continue
+      }
+      seen.set(id, header)
+      imports.push({to: data.to, id: data.id, endpoint, range: header})
+    }
+  }
+  return imports
+}
