@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: HCL source text is full of ${...} sequences.
 /**
  * The differential-test oracle: HashiCorp's HCL (hclsyntax) compiled to wasm in @cdktn/hcl2json,
  * loaded lazily because it is slow to start, and `toOracleJson`, which renders our AST in the

@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: HCL source text is full of ${...} sequences.
 /**
  * Short HCL inputs that probe one rule each: the edge cases of research/hcl-syntax.md (§1-§6,
  * the M- and E-examples) and our own additions. The differential test runs every one through our
