@@ -286,7 +286,9 @@ export class Evaluator {
       // A message about sensitive arguments could quote them: say only what failed.
       const detail = sensitive
         ? `${expr.name}() refused its arguments. One of them is sensitive, so the reason is not shown.`
-        : `${expr.name}(): ${error.message}`
+        : error.summary
+          ? error.message
+          : `${expr.name}(): ${error.message}`
       return this.error(error.summary ?? 'Error in function call', (at ?? expr).range, detail)
     }
   }
