@@ -71,7 +71,8 @@ export class Transport {
   readonly #origin: string
   readonly #basePath: string
   readonly #authorization: string
-  readonly #password: string
+  /** The password and the Basic token, scrubbed from anything the server sends back. */
+  readonly #credentials: readonly string[]
   readonly #agent: Agent
 
   /** Reads `ca_file` once; throws an HrepError naming the file when it cannot. */
@@ -95,8 +96,10 @@ export class Transport {
     }
     this.#origin = url.origin
     this.#basePath = `${url.pathname.replace(/\/+$/, '')}/api/v2.0`
-    this.#password = config.password.reveal()
-    this.#authorization = `Basic ${Buffer.from(`${config.username}:${this.#password}`).toString('base64')}`
+    const password = config.password.reveal()
+    const token = Buffer.from(`${config.username}:${password}`).toString('base64')
+    this.#authorization = `Basic ${token}`
+    this.#credentials = [password, token]
 
     let ca: string | undefined
     if (config.caFile !== undefined) {
@@ -182,7 +185,7 @@ export class Transport {
   }
 
   #scrub(text: string, out: Outgoing): string {
-    return redact(redact(text, [this.#password]), out.secrets)
+    return redact(redact(text, this.#credentials), out.secrets)
   }
 
   #statusError(out: Outgoing, status: number, headers: Record<string, string | undefined>, text: string): HarborError {

@@ -6,6 +6,7 @@
  * starts and its failure when it ends: against a Harbor that hangs longer than the window it never opens.
  * Any answer from Harbor, 4xx included, ends a run: a 404 says the endpoint is up.
  */
+import {EventEmitter} from 'node:events'
 import CircuitBreaker from 'opossum'
 import {HrepError} from '../model/errors.js'
 import type {EventSink} from '../model/events.js'
@@ -18,6 +19,9 @@ export type BreakerState = (typeof BREAKER_STATES)[number]
 
 type Thunk<T> = () => Promise<T>
 
+/** Requests per statistics bucket of opossum's window (10 buckets). */
+const ROTATE_EVERY = 1_000
+
 /** Only a transient failure the caller did not cause counts against the endpoint. */
 function isEndpointFailure(error: unknown): boolean {
   return isHarborError(error) && error.errorClass === 'transient' && !error.aborted
@@ -28,6 +32,8 @@ export class EndpointBreaker {
   readonly #breaker: CircuitBreaker<[Thunk<unknown>], unknown>
   readonly #threshold: number
   readonly #events: EventSink
+  readonly #rotation = new EventEmitter()
+  #fires = 0
   #run = 0
   #openSince: Date | undefined
 
@@ -47,6 +53,12 @@ export class EndpointBreaker {
       enableSnapshots: false,
       // Filtered errors count as successes: Harbor answered (4xx), or our caller gave up.
       errorFilter: (error: unknown) => !isEndpointFailure(error),
+      // opossum's rolling statistics are not used to decide anything here; rotating them by request count
+      // instead of by its interval timer keeps their memory bounded with no timer running while idle.
+      rotateBucketController: this.#rotation,
+    })
+    this.#breaker.on('fire', () => {
+      if (++this.#fires % ROTATE_EVERY === 0) this.#rotation.emit('rotate')
     })
     this.#breaker.on('failure', () => {
       this.#run++

@@ -130,7 +130,8 @@ export class EndpointReliability {
         if (!(thrown instanceof HarborError)) throw thrown
         error = thrown
       }
-      if (write && !error.notSent) mayHaveApplied = true
+      // An answer other than a transient one means Harbor rejected the write (its transaction rolled back).
+      if (write && error.errorClass === 'transient' && !error.notSent) mayHaveApplied = true
       const verdict = decideRetry(error, history, this.#settings.retry, this.#random)
       if (!verdict.retry) return this.#fail(op, error, history.attempt, write && mayHaveApplied, verdict.reason)
       if (this.#clock.now() + verdict.delayMs >= deadlineAt) {
