@@ -40,6 +40,11 @@ export function addGroup(store: Store, name: string, type: number, ldapDn: strin
   return group
 }
 
+/** A loose version of go-ldap's `ParseDN`: comma-separated `attr=value` parts, spaces allowed around them. */
+export function isDnSyntax(dn: string): boolean {
+  return dn.trim() !== '' && dn.split(',').every((part) => /^\s*[A-Za-z][\w.-]*\s*=\s*\S.*$/.test(part))
+}
+
 /** GET /usergroups: admins; `group_name` fuzzy, `ldap_group_dn` exact in LDAP mode; the mode narrows the types shown. */
 export const listUserGroups: Handler = (ctx) => {
   requireGroupAccess(ctx, 'list')
@@ -73,7 +78,7 @@ export const createUserGroup: Handler = (ctx) => {
   const dn = req?.ldap_group_dn ?? ''
   if (type === GROUP_TYPES.ldap) {
     if (authMode(ctx.state) !== 'ldap_auth') throw badRequest(`LDAP Group DN is not found: DN:${dn}`)
-    if (!/^[A-Za-z][\w-]*=[^,]+(,[A-Za-z][\w-]*=[^,]+)*$/.test(dn)) throw badRequest('invalid DN syntax')
+    if (!isDnSyntax(dn)) throw badRequest('invalid DN syntax')
   }
   const group = addGroup(ctx.state.store, name, type, type === GROUP_TYPES.ldap ? dn : '')
   return created(`${ctx.fullPath.replace(/\/$/, '')}/${group.id}`)
