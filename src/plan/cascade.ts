@@ -8,7 +8,7 @@
  * warning. Without this, the next plan after an apply would not be empty.
  */
 import type {Kind, LiveObject} from '../kinds/kind.js'
-import {createDraft, type Draft, type EndpointDrafts, forget, makeReplace} from './object-plan.js'
+import {createDraft, type Draft, type EndpointDrafts, forget, makeReplace, noopChange} from './object-plan.js'
 import {type EndpointWorld, kindKey} from './world.js'
 
 /** A live object and the kind it was listed under. */
@@ -70,11 +70,15 @@ export function applyCascades(world: EndpointWorld, kinds: Readonly<Record<strin
       const verb = origin.change.action === 'delete' ? 'deleted' : 'replaced'
       const why = `Harbor deletes it with ${origin.change.id}, which is ${verb}`
 
-      const draft = out.byKey.get(id)
+      const draft = out.byKey.get(id) ?? unchangedDraft(world, id, child)
       if (draft !== undefined) {
         if (draft.change.action === 'noop' || draft.change.action === 'update') {
           makeReplace(kinds[childKind]!, draft, child, why, out.warnings)
           draft.forcedBy = origin.change.id
+          if (!out.byKey.has(id)) {
+            out.drafts.push(draft)
+            out.byKey.set(id, draft)
+          }
           out.byRemovalKey.set(id, draft)
           if (origin.change.action === 'delete') {
             out.warnings.push({
@@ -97,16 +101,14 @@ export function applyCascades(world: EndpointWorld, kinds: Readonly<Record<strin
       }
       if (out.byRemovalKey.has(id)) continue
       // Managed but neither desired nor deleted by this plan (deletes held): state must let it go.
-      const records = world.stateByKey.get(id)?.filter((r) => !world.desiredByAddress.has(r.address)) ?? []
-      if (records.length > 0) {
-        for (const record of records) {
-          out.drift.push(forget(record, why))
-          out.warnings.push({
-            message: `${record.address}@${record.endpoint}: ${why}`,
-            address: record.address,
-            endpoint: record.endpoint,
-          })
-        }
+      const record = world.stateByKey.get(id)
+      if (record !== undefined && !world.desiredByAddress.has(record.address)) {
+        out.drift.push(forget(record, why))
+        out.warnings.push({
+          message: `${record.address}@${record.endpoint}: ${why}`,
+          address: record.address,
+          endpoint: record.endpoint,
+        })
         continue
       }
       const list = unmanaged.get(origin) ?? []
@@ -124,4 +126,17 @@ export function applyCascades(world: EndpointWorld, kinds: Readonly<Record<strin
       endpoint: origin.change.endpoint,
     })
   }
+}
+
+/**
+ * The draft of a desired object the per-object pass left unchanged (it keeps no drafts for those):
+ * desired, live at its key, and managed or adopted (not in conflict). Undefined for anything else.
+ */
+function unchangedDraft(world: EndpointWorld, id: string, live: LiveObject): Draft | undefined {
+  const desired = world.desired.get(id)
+  if (desired === undefined) return undefined
+  const record = world.state.get(desired.address)
+  const managed = (record !== undefined && record.key === desired.key) || world.stateByKey.get(id) !== undefined || desired.adopt
+  if (!managed) return undefined
+  return {change: noopChange(desired, live), desired}
 }

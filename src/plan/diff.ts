@@ -26,7 +26,7 @@ export function visibleAttrs(kind: Pick<Kind, 'sensitive'>, attrs: Attrs): Attrs
  */
 export function diffManaged(kind: Pick<Kind, 'sensitive' | 'replaceOn'>, desired: Attrs, live: Attrs): AttrDiff[] {
   const diffs: AttrDiff[] = []
-  for (const path of Object.keys(desired).sort()) {
+  for (const path of Object.keys(desired)) {
     const after = desired[path]
     if (after === undefined || kind.sensitive.includes(path)) continue
     const before = live[path]
@@ -35,7 +35,7 @@ export function diffManaged(kind: Pick<Kind, 'sensitive' | 'replaceOn'>, desired
     if (kind.replaceOn.includes(path)) diff.forcesReplace = true
     diffs.push(diff)
   }
-  return diffs
+  return diffs.length > 1 ? diffs.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)) : diffs
 }
 
 /** Every visible attribute of a new object, as diffs from nothing (how a create is shown). */

@@ -1,7 +1,8 @@
 /**
  * The per-object rules of a plan on one endpoint: each desired object against the live object with
  * its key and its state entry, then each state entry no longer desired. Produces drafts (changes
- * before the graph is linked, no-ops included), conflicts and state-only updates. Pure.
+ * before the graph is linked; plain no-ops are not kept, importing ones are), conflicts and
+ * state-only updates. Pure.
  */
 import type {Kind, LiveObject} from '../kinds/kind.js'
 import type {Attrs, Change} from '../model/change.js'
@@ -66,6 +67,11 @@ function baseChange(object: {address: string; endpoint: string; kind: Change['ki
   }
 }
 
+/** The no-op change of a desired object that equals its live object (kept only when a cascade needs it). */
+export function noopChange(desired: DesiredObject, live: LiveObject): Change {
+  return {...baseChange(desired), liveId: live.id}
+}
+
 /** A create of `desired`, showing every attribute and the secret marker. */
 export function createDraft(kind: Kind, desired: DesiredObject, reason: string): Draft {
   const after = visibleAttrs(kind, desired.attrs)
@@ -106,7 +112,8 @@ export function makeReplace(kind: Kind, draft: Draft, removal: LiveObject, reaso
 }
 
 /**
- * Compares a desired object with the live object that has its key: no-op, update or replace.
+ * Compares a desired object with the live object that has its key: update, replace, an importing
+ * no-op, or undefined for a plain no-op (then only stale state bookkeeping is recorded).
  * `record` is the state entry of this address when it manages this very object.
  */
 function compareExisting(
@@ -116,11 +123,9 @@ function compareExisting(
   record: StateRecord | undefined,
   importing: string | undefined,
   out: EndpointDrafts,
-): Draft {
+): Draft | undefined {
   const change = baseChange(desired)
   const draft: Draft = {change, desired}
-  change.before = visibleAttrs(kind, live.attrs)
-  change.after = visibleAttrs(kind, desired.attrs)
   change.liveId = live.id
   let diffs = diffManaged(kind, desired.attrs, live.attrs)
   const forcing = diffs.filter((d) => d.forcesReplace).map((d) => d.path)
@@ -137,17 +142,16 @@ function compareExisting(
     diffs = withDiff(diffs, secretDiff(true))
     reasons.push(secret.fingerprintMatches === false ? 'the declared secret changed' : 'its secret is not yet set by hrep')
   }
-  if (record !== undefined && record.entry.id !== live.id) {
-    reasons.push(`recreated outside hrep (Harbor id ${record.entry.id} is now ${live.id})`)
-  }
+  const idMoved = record !== undefined && record.entry.id !== live.id
+  if (idMoved) reasons.push(`recreated outside hrep (Harbor id ${record.entry.id} is now ${live.id})`)
   change.diffs = diffs
   change.action = diffs.length > 0 ? 'update' : 'noop'
-  if (importing !== undefined) change.importing = true
   change.reason = reasons.join('; ')
-  if (change.action === 'noop' && importing === undefined && record !== undefined) {
-    // Unchanged in Harbor, but state may lag (new id, or the config moved to what live already had).
-    const idMoved = record.entry.id !== live.id
-    if (idMoved || !jsonEqual(record.entry.attrs, change.after)) {
+  if (importing !== undefined) change.importing = true
+  if (change.action === 'noop' && importing === undefined) {
+    // Unchanged in Harbor (the common case at scale: no copies unless state lags behind).
+    if (record !== undefined && (idMoved || !jsonEqual(record.entry.attrs, desired.attrs))) {
+      const after = visibleAttrs(kind, desired.attrs)
       out.drift.push({
         address: desired.address,
         endpoint: desired.endpoint,
@@ -156,13 +160,16 @@ function compareExisting(
         action: 'refresh',
         id: live.id,
         before: record.entry.attrs,
-        after: change.after,
-        diffs: diffManaged(kind, change.after, record.entry.attrs),
+        after,
+        diffs: diffManaged(kind, after, record.entry.attrs),
         reason: idMoved ? change.reason : 'state records the configuration Harbor already has',
         notable: idMoved,
       })
     }
+    return undefined
   }
+  change.before = visibleAttrs(kind, live.attrs)
+  change.after = visibleAttrs(kind, desired.attrs)
   return draft
 }
 
@@ -179,7 +186,8 @@ function conflictOf(desired: DesiredObject, live: LiveObject, managedBy?: string
   }
 }
 
-function addDraft(out: EndpointDrafts, draft: Draft): void {
+function addDraft(out: EndpointDrafts, draft: Draft | undefined): void {
+  if (draft === undefined) return
   out.drafts.push(draft)
   out.byKey.set(kindKey(draft.change.kind, draft.change.key), draft)
   if (draft.removal !== undefined) out.byRemovalKey.set(kindKey(draft.change.kind, draft.removal.key), draft)
@@ -204,7 +212,6 @@ export function planEndpointObjects(
     const id = kindKey(desired.kind, desired.key)
     const live = world.live.get(id)
     const record = world.state.get(desired.address)
-    const others = (world.stateByKey.get(id) ?? []).filter((r) => r.address !== desired.address)
 
     if (record !== undefined && record.key === desired.key) {
       if (live !== undefined) addDraft(out, compareExisting(kind, desired, live, record, undefined, out))
@@ -214,8 +221,9 @@ export function planEndpointObjects(
 
     if (live !== undefined) {
       // The key is taken on Harbor by an object this address does not manage (yet).
-      if (others.length > 0) {
-        const from = others[0]!.address
+      const other = world.stateByKey.get(id)
+      if (other !== undefined && other.address !== desired.address) {
+        const from = other.address
         addDraft(out, compareExisting(kind, desired, live, undefined, `moved from ${from} in state`, out))
       } else if (desired.adopt) {
         addDraft(out, compareExisting(kind, desired, live, undefined, 'adopting the existing object', out))

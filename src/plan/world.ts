@@ -41,8 +41,8 @@ export interface EndpointWorld {
   desiredByAddress: Map<string, DesiredObject>
   /** State records by address. */
   state: Map<string, StateRecord>
-  /** State records by kindKey (more than one only when state itself is inconsistent). */
-  stateByKey: Map<string, StateRecord[]>
+  /** State records by kindKey; when state (inconsistently) has two addresses on one key, the first. */
+  stateByKey: Map<string, StateRecord>
 }
 
 export interface World {
@@ -126,9 +126,15 @@ export function buildWorld(input: PlanInput): World {
       const record: StateRecord = {address, endpoint, kind: kindName, key, entry}
       world.state.set(address, record)
       const id = kindKey(kindName, key)
-      const list = world.stateByKey.get(id)
-      if (list === undefined) world.stateByKey.set(id, [record])
-      else list.push(record)
+      const first = world.stateByKey.get(id)
+      if (first === undefined) world.stateByKey.set(id, record)
+      else {
+        warnings.push({
+          message: `state has both ${first.address} and ${address} for ${kindName} "${key}" on ${endpoint}; ${first.address} is used`,
+          address,
+          endpoint,
+        })
+      }
     }
   }
 
