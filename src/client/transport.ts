@@ -213,7 +213,7 @@ export class Transport {
 
   #networkError(out: Outgoing, error: unknown, requestId: string): HarborError {
     const code = networkCodeOf(error)
-    const base = {endpoint: this.endpoint, method: out.method, path: out.path, networkCode: code, requestId, cause: error}
+    const base = {endpoint: this.endpoint, method: out.method, path: out.path, networkCode: code, cause: error}
     if (code !== undefined && isTlsFailure(code)) {
       return new HarborError({
         ...base,
@@ -227,7 +227,8 @@ export class Transport {
       return new HarborError({...base, errorClass: 'transient', notSent: true, detail: NOT_SENT[code]})
     }
     const detail = (code !== undefined && MAYBE_SENT[code]) || this.#scrub((error as Error)?.message ?? String(error), out)
-    return new HarborError({...base, errorClass: 'transient', notSent: false, detail})
+    // Harbor logs the request under the id we sent, if it got that far: worth quoting only now.
+    return new HarborError({...base, errorClass: 'transient', notSent: false, detail, requestId})
   }
 }
 

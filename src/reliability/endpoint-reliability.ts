@@ -229,9 +229,11 @@ export class EndpointReliability {
       this.#observe(op, span, started, result.status, attempt)
       return result
     } catch (thrown) {
+      // The transport's error names the X-Request-Id it sent, which Harbor's log has if the request got there.
+      const requestId = thrown instanceof HarborError ? thrown.requestId : undefined
       const error = controller.signal.aborted
         ? controller.signal.reason instanceof AttemptTimeout
-          ? this.#timeout(op, controller.signal.reason, false)
+          ? this.#timeout(op, controller.signal.reason, false, requestId)
           : this.#aborted(op)
         : thrown
       this.#observe(op, span, started, error instanceof HarborError ? error.status : undefined, attempt, error)
@@ -259,13 +261,14 @@ export class EndpointReliability {
     span.end()
   }
 
-  #timeout(op: Operation, reason: AttemptTimeout, notSent: boolean): HarborError {
+  #timeout(op: Operation, reason: AttemptTimeout, notSent: boolean, requestId?: string): HarborError {
     return new HarborError({
       errorClass: 'transient',
       endpoint: this.endpoint,
       method: op.method,
       path: op.path,
       notSent,
+      requestId,
       detail: reason.kind === 'timeout' ? `timed out after ${seconds(reason.ms)}` : `deadline of ${seconds(reason.ms)} exceeded`,
       hint:
         reason.kind === 'timeout'
