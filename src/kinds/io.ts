@@ -3,7 +3,10 @@
  * between kinds during one refresh (`ctx.memo`), the id of a created object, and reading the status
  * of a client error. Nothing here opens a connection; everything goes through `ctx.client`.
  */
+import {HarborError, isHarborError} from '../client/index.js'
 import type {RequestOptions} from '../client/types.js'
+import {HrepError} from '../model/errors.js'
+import type {ErrorClass} from '../model/events.js'
 import type {HarborProject, HarborUserGroup} from './harbor.js'
 import type {KindContext} from './kind.js'
 
@@ -75,4 +78,25 @@ export function idFromLocation(headers: Record<string, string | undefined>): str
 /** A path segment holding a name, percent-encoded (names may hold characters a URL reserves). */
 export function segment(name: string): string {
   return encodeURIComponent(name)
+}
+
+/**
+ * The failed request `error` told in plainer words (`summary` replaces the "returned 409" opening),
+ * as a HarborError of `errorClass` that keeps the request's facts, so the engine still classifies it.
+ * A non-Harbor error (a test double's) becomes an HrepError with the same words.
+ */
+export function restated(error: unknown, errorClass: ErrorClass, summary: string): HrepError {
+  if (!isHarborError(error)) return new HrepError(errorClass, summary, {cause: error})
+  return new HarborError({
+    errorClass,
+    endpoint: error.endpoint,
+    method: error.method,
+    path: error.path,
+    status: error.status,
+    harborCode: error.harborCode,
+    harborMessage: error.harborMessage,
+    requestId: error.requestId,
+    summary,
+    cause: error,
+  })
 }

@@ -7,7 +7,7 @@
 import {z} from 'zod'
 import {HrepError} from '../model/errors.js'
 import type {HarborUserGroup} from './harbor.js'
-import {collect, idFromLocation, isNotFound, listUserGroups, send, statusOf} from './io.js'
+import {collect, idFromLocation, isNotFound, listUserGroups, restated, send, statusOf} from './io.js'
 import type {CreateResult, Kind, KindContext, LiveObject} from './kind.js'
 
 /** Group types by name, as hrep spells them. */
@@ -126,18 +126,21 @@ export const oidcGroupKind: Kind<GroupAttrs> = {
       const id = idFromLocation(response.headers)
       if (id !== undefined) return {id}
     } catch (error) {
-      // Harbor answers a name taken by a group of another type with a bare 500 (a raw unique-constraint error).
-      if (statusOf(error) !== 500) throw error
+      // A name taken by a group of another type: Harbor answers 409 (an HTTP group) or a bare 500 (a
+      // unique constraint in its database). A 500 may also hide a create that went through.
+      const status = statusOf(error)
+      if (status !== 409 && status !== 500) throw error
       const existing = await findGroupByName(ctx, attrs.name)
       if (!existing) throw error
       const type = groupTypeFromId(existing.group_type)
       if (type !== attrs.type) {
-        throw new HrepError(
+        throw restated(
+          error,
           'conflict',
           `group "${attrs.name}" already exists on endpoint ${ctx.client.endpoint} as a ${type} group; Harbor keeps group names unique across types`,
-          {cause: error},
         )
       }
+      if (status === 409) throw error
       return {id: String(existing.id)}
     }
     const created = await findGroupByName(ctx, attrs.name)

@@ -7,7 +7,7 @@
 import {z} from 'zod'
 import {HrepError} from '../model/errors.js'
 import type {HarborCveAllowlist, HarborProject, HarborProjectMetadata, HarborQuota} from './harbor.js'
-import {collect, idFromLocation, isForbidden, isNotFound, listProjects, send, segment, statusOf} from './io.js'
+import {collect, idFromLocation, isForbidden, isNotFound, listProjects, restated, send, segment, statusOf} from './io.js'
 import type {CreateResult, Kind, KindContext, LiveObject} from './kind.js'
 import {flag, harborName, harborNameProblem, sortedSet, unitValue} from './schema.js'
 import {formatStorageLimit, parseStorageLimit, parseUnixSeconds} from './units.js'
@@ -289,10 +289,10 @@ export const projectKind: Kind<ProjectAttrs> = {
     } catch (error) {
       if (isNotFound(error)) return
       if (statusOf(error) === 412) {
-        throw new HrepError(
-          'project_not_empty',
+        throw restated(
+          error,
+          'invalid',
           `project "${live.attrs.name}" on endpoint ${ctx.client.endpoint} still holds repositories; Harbor deletes only empty projects`,
-          {cause: error},
         )
       }
       throw error
