@@ -4,7 +4,7 @@
  * on a command without rebuilding.
  */
 import {spawn, type ChildProcess} from 'node:child_process'
-import {fileURLToPath} from 'node:url'
+import {fileURLToPath, pathToFileURL} from 'node:url'
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url))
 
@@ -25,7 +25,7 @@ export interface CliOptions {
 
 export function cliCommand(): string[] {
   return process.env.HREP_TEST_BIN === 'dev'
-    ? ['--import', 'tsx', `${repoRoot}bin/dev.js`]
+    ? ['--import', pathToFileURL(`${repoRoot}node_modules/tsx/dist/loader.mjs`).href, `${repoRoot}bin/dev.js`]
     : [`${repoRoot}bin/run.js`]
 }
 

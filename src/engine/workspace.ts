@@ -1,0 +1,325 @@
+/**
+ * The engine's entry point: one configuration directory, its state (under the lock for the life of
+ * the workspace) and a connection per endpoint. Commands open one for a single plan or apply; the
+ * sync daemon keeps one open across cycles (so a manual apply fails fast while it runs) and reloads
+ * its config on SIGHUP. Nothing here prints: everything is reported through the EventSink.
+ */
+import {loadConfig, type LoadOptions} from '../config/load.js'
+import type {DesiredResource, LoadedConfig} from '../config/model.js'
+import {kinds as allKinds} from '../kinds/registry.js'
+import type {Change, KindName} from '../model/change.js'
+import {HrepError} from '../model/errors.js'
+import type {EventSink} from '../model/events.js'
+import type {Secret} from '../model/secret.js'
+import {expandDesired} from '../plan/desired.js'
+import {SECRET_ATTR} from '../plan/diff.js'
+import {plan as computePlan} from '../plan/planner.js'
+import type {DesiredObject, PlanResult} from '../plan/types.js'
+import {
+  assertPlanFresh,
+  createSavedPlan,
+  fingerprintMatchesAsync,
+  type SavedPlan,
+  secretFingerprintAsync,
+  StateStore,
+} from '../state/index.js'
+import {type ApplyRunResult, type FailurePolicy, runApply} from './apply.js'
+import {closeEndpoints, connectEndpoints, type EndpointSession} from './endpoints.js'
+import {type RecoveryReport, recoverJournal} from './recover.js'
+import {READ_ORDER, refresh} from './refresh.js'
+import {GeneratedSecrets} from './secrets.js'
+
+export interface WorkspaceOptions {
+  configDir: string
+  load?: LoadOptions
+  events: EventSink
+  /** What the lock holder is doing (`plan`, `apply`, `sync`), shown to a second run that finds it locked. */
+  operation: string
+  /** Wait this long for the state lock (default: fail at once). */
+  lockTimeoutMs?: number
+  /** Overrides every endpoint's `parallelism`. */
+  parallelism?: number
+}
+
+export interface PlanRequest {
+  targets?: readonly string[]
+  refreshOnly?: boolean
+  /** Default true; `hrep sync` without `allow_delete` passes false. */
+  allowDelete?: boolean
+  signal?: AbortSignal
+}
+
+/** A computed plan and what it was computed from; apply it with `Workspace.apply`. */
+export interface PlanOutcome {
+  result: PlanResult
+  lineage: string
+  serial: number
+  configHash: string
+  /** Fingerprints of the declared secrets the plan relies on, by change id (for saved plans). */
+  secretFingerprints: Record<string, string>
+  recovered?: RecoveryReport
+  targets: readonly string[]
+}
+
+export interface ApplyRequest {
+  onFailure?: FailurePolicy
+  /** Changes running at once over all endpoints (default: the sum of the endpoints' parallelism). */
+  parallelism?: number
+  /** Print generated secrets instead of (or as well as) writing them to secret_output. */
+  showSecrets?: boolean
+  signal?: AbortSignal
+  planId?: string
+}
+
+export interface ApplyOutcome extends ApplyRunResult {
+  /** Generated robot secrets, by address: for `--show-secrets` only. */
+  generatedSecrets: [string, Secret][]
+}
+
+export class Workspace {
+  private sessions: Map<string, EndpointSession> | undefined
+  private secretsByAddress: {config: LoadedConfig; byAddress: Map<string, Secret>} | undefined
+
+  private constructor(
+    private loaded: LoadedConfig,
+    readonly store: StateStore,
+    private readonly options: WorkspaceOptions,
+  ) {}
+
+  /** Loads the config and takes the state lock; throws ConfigError or a lock error naming the holder. */
+  static async open(options: WorkspaceOptions): Promise<Workspace> {
+    const config = await loadConfig(options.configDir, options.load)
+    const store = await StateStore.open(config.hrep.state, {
+      lock: {operation: options.operation, timeoutMs: options.lockTimeoutMs},
+    })
+    return new Workspace(config, store, options)
+  }
+
+  get config(): LoadedConfig {
+    return this.loaded
+  }
+
+  get events(): EventSink {
+    return this.options.events
+  }
+
+  /**
+   * Reloads the configuration (SIGHUP). An invalid config throws ConfigError and the old one stays;
+   * a config that moves the state file is refused, since the lock is held on the old one.
+   */
+  async reload(): Promise<LoadedConfig> {
+    const next = await loadConfig(this.options.configDir, this.options.load)
+    if (next.hrep.state !== this.loaded.hrep.state) {
+      throw new HrepError('reload_refused', `the new configuration moves the state file to ${next.hrep.state}; restart hrep to use it`)
+    }
+    this.loaded = next
+    if (this.sessions) await closeEndpoints(this.sessions.values())
+    this.sessions = undefined
+    return next
+  }
+
+  /** Connects (once) to every endpoint; unreachable ones are kept with their reason. */
+  async connect(signal?: AbortSignal): Promise<Map<string, EndpointSession>> {
+    this.sessions ??= await connectEndpoints(this.loaded, {
+      events: this.options.events,
+      signal,
+      parallelism: this.options.parallelism,
+    })
+    // An endpoint that failed earlier is retried on the next use (its breaker decides how fast it fails).
+    const failed = [...this.sessions.values()].filter((session) => session.ctx === undefined)
+    if (failed.length > 0) {
+      const retried = await connectEndpoints(this.loaded, {
+        events: this.options.events,
+        signal,
+        parallelism: this.options.parallelism,
+        only: failed.map((session) => session.name),
+      })
+      for (const [name, session] of retried) {
+        await this.sessions.get(name)?.client.close()
+        this.sessions.set(name, session)
+      }
+    }
+    return this.sessions
+  }
+
+  /** Refresh + plan (recovering an interrupted run's journal first). */
+  async plan(request: PlanRequest = {}): Promise<PlanOutcome> {
+    const config = this.loaded
+    const sessions = await this.connect(request.signal)
+    const recovered = await recoverJournal(this.store, sessions, allKinds, this.options.events)
+    const state = this.store.state
+    const resources = config.resources
+    const kindsFor = this.kindsPerEndpoint(resources)
+    const live = await refresh(sessions, {events: this.options.events, kinds: allKinds, kindsFor: (e) => kindsFor.get(e) ?? new Set()})
+    const secretStatus = await this.secretStatus(resources)
+    const desired: DesiredObject[] = expandDesired(resources, allKinds, {
+      secretMatches: (address, endpoint) => secretStatus.get(`${address}@${endpoint}`),
+    })
+    const result = computePlan({
+      desired,
+      live,
+      state,
+      kinds: allKinds,
+      options: {targets: request.targets, refreshOnly: request.refreshOnly, allowDelete: request.allowDelete},
+    })
+    const secretFingerprints = await this.declaredFingerprints(result.changes)
+    return {
+      result,
+      lineage: state.lineage,
+      serial: state.serial,
+      configHash: config.hash,
+      secretFingerprints,
+      recovered,
+      targets: request.targets ?? [],
+    }
+  }
+
+  /** A plan as the JSON document `hrep plan --out` writes. */
+  savedPlan(outcome: PlanOutcome): SavedPlan {
+    return createSavedPlan({
+      state: {lineage: outcome.lineage, serial: outcome.serial},
+      configHash: outcome.configHash,
+      changes: outcome.result.changes,
+      stateUpdates: outcome.result.drift,
+      targets: outcome.targets,
+      refreshOnly: outcome.result.refreshOnly,
+      unavailable: outcome.result.unavailable,
+      secretFingerprints: outcome.secretFingerprints,
+    })
+  }
+
+  /** Applies a plan computed by this workspace in this run. */
+  async apply(outcome: PlanOutcome, request: ApplyRequest = {}): Promise<ApplyOutcome> {
+    if (outcome.lineage !== this.store.state.lineage || outcome.serial !== this.store.state.serial) {
+      throw new HrepError('plan_stale', 'the state changed since this plan was made; plan again')
+    }
+    return this.execute(outcome.result.changes, outcome.result.drift, request)
+  }
+
+  /** Applies a saved plan file after checking it still fits the state, the config and the declared secrets. */
+  async applySaved(saved: SavedPlan, file: string, request: ApplyRequest = {}): Promise<ApplyOutcome> {
+    const sessions = await this.connect(request.signal)
+    const recovered = await recoverJournal(this.store, sessions, allKinds, this.options.events)
+    if (recovered) {
+      throw new HrepError('plan_stale', `${file} is stale: an interrupted run was recovered into the state first. Run hrep plan again.`)
+    }
+    assertPlanFresh(saved, this.store.state, this.loaded.hash, file)
+    for (const [changeId, fingerprint] of Object.entries(saved.secret_fingerprints)) {
+      const secret = this.declaredSecret(changeId.slice(0, changeId.lastIndexOf('@')))
+      if (secret === undefined || !(await fingerprintMatchesAsync(secret.reveal(), fingerprint))) {
+        throw new HrepError('plan_stale', `${file} is stale: the declared secret of ${changeId} changed after the plan was made. Run hrep plan again.`)
+      }
+    }
+    return this.execute(saved.changes, saved.state_updates ?? [], {...request, planId: saved.id})
+  }
+
+  /** Releases the lock and closes every connection (idempotent). */
+  async close(): Promise<void> {
+    if (this.sessions) await closeEndpoints(this.sessions.values())
+    this.sessions = undefined
+    await this.store.release()
+  }
+
+  private async execute(
+    changes: readonly Change[],
+    stateUpdates: PlanResult['drift'],
+    request: ApplyRequest,
+  ): Promise<ApplyOutcome> {
+    const config = this.loaded
+    this.requireSecretDestination(changes, request)
+    const sessions = await this.connect(request.signal)
+    const generated = new GeneratedSecrets(config.hrep.secretOutput)
+    const parallelism =
+      request.parallelism ??
+      Math.max(1, [...sessions.values()].reduce((sum, session) => sum + session.config.reliability.parallelism, 0))
+    const result = await runApply({
+      changes,
+      stateUpdates,
+      sessions,
+      store: this.store,
+      kinds: allKinds,
+      events: this.options.events,
+      declaredSecret: (address) => this.declaredSecret(address),
+      generated,
+      onFailure: request.onFailure ?? 'stop',
+      parallelism,
+      operation: this.options.operation,
+      planId: request.planId,
+      signal: request.signal,
+    })
+    return {...result, generatedSecrets: request.showSecrets ? generated.entries() : []}
+  }
+
+  /** A robot hrep must generate a secret for needs somewhere to put it, or it would be lost. */
+  private requireSecretDestination(changes: readonly Change[], request: ApplyRequest): void {
+    if (this.loaded.hrep.secretOutput !== undefined || request.showSecrets) return
+    const needing = changes.filter(
+      (change) =>
+        (change.action === 'create' || change.action === 'replace') &&
+        change.diffs.some((diff) => diff.path === SECRET_ATTR) &&
+        this.declaredSecret(change.address) === undefined,
+    )
+    if (needing.length > 0) {
+      throw new HrepError(
+        'secret_destination_missing',
+        `${needing[0]!.id}${needing.length > 1 ? ` and ${needing.length - 1} more` : ''} need a generated secret, ` +
+          'but there is nowhere to put it: set secret_output in the hrep block, pass --show-secrets, or declare secret = env("...")',
+      )
+    }
+  }
+
+  private declaredSecret(address: string): Secret | undefined {
+    if (this.secretsByAddress?.config !== this.loaded) {
+      const byAddress = new Map<string, Secret>()
+      for (const resource of this.loaded.resources) {
+        const secret = resource.secrets[SECRET_ATTR]
+        if (secret !== undefined) byAddress.set(resource.address, secret)
+      }
+      this.secretsByAddress = {config: this.loaded, byAddress}
+    }
+    return this.secretsByAddress.byAddress.get(address)
+  }
+
+  /** The kinds to read per endpoint: those the config declares there and those the state holds there. */
+  private kindsPerEndpoint(resources: readonly DesiredResource[]): Map<string, Set<KindName>> {
+    const wanted = new Map<string, Set<KindName>>(this.loaded.endpoints.map((endpoint) => [endpoint.name, new Set<KindName>()]))
+    for (const resource of resources) for (const endpoint of resource.endpoints) wanted.get(endpoint)?.add(resource.kind)
+    for (const [address, byEndpoint] of Object.entries(this.store.state.resources)) {
+      const kind = address.slice(0, address.indexOf('.')) as KindName
+      if (!READ_ORDER.includes(kind)) continue
+      for (const endpoint of Object.keys(byEndpoint)) wanted.get(endpoint)?.add(kind)
+    }
+    return wanted
+  }
+
+  /** For every declared secret with a fingerprint in state: whether it still matches (scrypt, in parallel). */
+  private async secretStatus(resources: readonly DesiredResource[]): Promise<Map<string, boolean>> {
+    const checks: Promise<void>[] = []
+    const status = new Map<string, boolean>()
+    for (const resource of resources) {
+      const secret = resource.secrets[SECRET_ATTR]
+      if (secret === undefined) continue
+      for (const endpoint of resource.endpoints) {
+        const fingerprint = this.store.state.resources[resource.address]?.[endpoint]?.secret_fp
+        if (fingerprint === undefined) continue
+        checks.push(
+          fingerprintMatchesAsync(secret.reveal(), fingerprint).then((matches) => {
+            status.set(`${resource.address}@${endpoint}`, matches)
+          }),
+        )
+      }
+    }
+    await Promise.all(checks)
+    return status
+  }
+
+  private async declaredFingerprints(changes: readonly Change[]): Promise<Record<string, string>> {
+    const out: Record<string, string> = {}
+    for (const change of changes) {
+      if (!change.diffs.some((diff) => diff.path === SECRET_ATTR)) continue
+      const secret = this.declaredSecret(change.address)
+      if (secret !== undefined) out[change.id] = await secretFingerprintAsync(secret.reveal())
+    }
+    return out
+  }
+}
