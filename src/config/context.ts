@@ -175,7 +175,7 @@ export class ConfigContext implements EvalHost {
     this.diagnostics.error(
       `Reference to undeclared ${what}`,
       range,
-      `${reference} is not declared.${suggestion ? ` Did you mean ${prefix}${suggestion}?` : ''}${hint ? ` ${hint}` : ''}`,
+      `${reference} is not declared.${suggestion ? ` Did you mean ${prefix}${suggestion}?` : hint ? ` ${hint}` : ''}`,
     )
     return poison
   }

@@ -484,8 +484,8 @@ export class Evaluator {
     bindings: Bindings,
     state: {text: string; sensitive: boolean; failed: boolean},
   ): void {
+    // After a failure the remaining parts are still evaluated, so that their errors are reported too.
     for (const part of parts) {
-      if (state.failed) return
       switch (part.type) {
         case 'TemplateLiteral':
           state.text += part.value
@@ -494,7 +494,7 @@ export class Evaluator {
           const value = this.evaluate(part.expr, bindings)
           if (isPoison(value)) {
             state.failed = true
-            return
+            break
           }
           if (value === null) {
             this.error(
@@ -503,7 +503,7 @@ export class Evaluator {
               'The value is null; a string template cannot include null.',
             )
             state.failed = true
-            return
+            break
           }
           const text = convertToString(value)
           if (text === undefined) {
@@ -513,7 +513,7 @@ export class Evaluator {
               `A string template can include strings, numbers and bools, not a ${typeName(value)}.`,
             )
             state.failed = true
-            return
+            break
           }
           if (isSecret(text)) {
             state.sensitive = true
@@ -525,7 +525,7 @@ export class Evaluator {
           const condition = this.evaluate(part.condition, bindings)
           if (isPoison(condition)) {
             state.failed = true
-            return
+            break
           }
           const bool = convertToBool(condition)
           if (bool === undefined) {
@@ -535,21 +535,17 @@ export class Evaluator {
               `The condition must be a bool, got ${typeName(condition)}.`,
             )
             state.failed = true
-            return
+            break
           }
           this.templateParts(bool ? part.then : (part.else ?? []), bindings, state)
           break
         }
         case 'TemplateFor': {
           const collection = this.evaluate(part.collection, bindings)
-          if (isPoison(collection)) {
-            state.failed = true
-            return
-          }
-          const entries = this.iterate(collection, part.collection.range)
+          const entries = isPoison(collection) ? undefined : this.iterate(collection, part.collection.range)
           if (entries === undefined) {
             state.failed = true
-            return
+            break
           }
           for (const [key, value] of entries) {
             const scoped = new Map(bindings)

@@ -40,7 +40,15 @@ export interface LoadOptions {
 export async function loadConfig(dir: string, options: LoadOptions = {}): Promise<LoadedConfig> {
   const names = await configFileNames(dir)
   const sources: Record<string, string> = {}
-  for (const name of names) sources[join(dir, name)] = await readFile(join(dir, name), 'utf8')
+  for (const name of names) {
+    const path = join(dir, name)
+    try {
+      sources[path] = await readFile(path, 'utf8')
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? 'unknown error'
+      throw new ConfigError([{severity: 'error', summary: 'Cannot read configuration file', detail: `${path}: ${code}.`}])
+    }
+  }
   return loadConfigFromSources(sources, {...options, baseDir: options.baseDir ?? dir})
 }
 
@@ -48,12 +56,18 @@ async function configFileNames(dir: string): Promise<string[]> {
   const fail = (summary: string, detail: string): never => {
     throw new ConfigError([{severity: 'error', summary, detail}])
   }
-  let entries: string[] = []
+  const names: string[] = []
   try {
     const info = await stat(dir)
     if (!info.isDirectory())
       fail('Not a configuration directory', `${dir} is a file; -c/--config takes the directory that holds the *.hcl files.`)
-    entries = await readdir(dir)
+    for (const entry of await readdir(dir, {withFileTypes: true})) {
+      if (!entry.name.endsWith('.hcl') || entry.name.startsWith('.')) continue
+      // A symlink counts when it leads to a file; directories named *.hcl do not.
+      const isFile =
+        entry.isFile() || (entry.isSymbolicLink() && (await stat(join(dir, entry.name)).catch(() => undefined))?.isFile())
+      if (isFile) names.push(entry.name)
+    }
   } catch (error) {
     if (error instanceof ConfigError) throw error
     const code = (error as NodeJS.ErrnoException).code
@@ -62,7 +76,7 @@ async function configFileNames(dir: string): Promise<string[]> {
       `${dir} ${code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? 'unknown error'})`}.`,
     )
   }
-  const names = entries.filter((name) => name.endsWith('.hcl') && !name.startsWith('.')).sort()
+  names.sort()
   if (names.length === 0) fail('No configuration files', `There is no *.hcl file in ${dir}.`)
   return names
 }
