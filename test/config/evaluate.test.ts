@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: the strings are HCL source, where ${} is interpolation
 import {describe, expect, it} from 'vitest'
 import {containsPoison} from '../../src/config/values.js'
 import {Secret, isSecret} from '../../src/model/secret.js'
