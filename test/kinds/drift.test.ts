@@ -97,6 +97,34 @@ describe('other drift bugs', () => {
     for (let round = 0; round < 5; round++) await expectNoDiff(harbor, 'robot', body)
   })
 
+  it('permission order: a robot made elsewhere with accesses in another order has no diff', async () => {
+    // As Harbor's UI or another tool would create it: accesses in their own order.
+    await harbor.client.request({
+      method: 'POST',
+      path: '/robots',
+      body: {
+        name: 'handmade',
+        level: 'system',
+        duration: -1,
+        permissions: [
+          {
+            kind: 'project',
+            namespace: '*',
+            access: [
+              {resource: 'tag', action: 'create', effect: 'allow'},
+              {resource: 'repository', action: 'push'},
+              {resource: 'repository', action: 'pull', effect: 'allow'},
+            ],
+          },
+        ],
+      },
+    })
+    await expectNoDiff(harbor, 'robot', {
+      name: 'handmade',
+      permission: [{namespace: '*', access: ['repository:pull', 'tag:create', 'repository:push']}],
+    })
+  })
+
   it('project id forms (TFP#244, TFP#175): a member declared by project name or by reference is the same member, with no diff', async () => {
     const byName = {project: 'team', group: 'devs', role: 'developer'}
     const byReference = {project: {name: 'team', public: false}, group: {name: 'devs', type: 'oidc'}, role: 'developer'}
