@@ -9,8 +9,10 @@ import {isSecret, SENSITIVE} from '../model/secret.js'
 import {hasChanges} from './planner.js'
 import type {PlanResult, StateUpdate} from './types.js'
 
+/** Bumped when a field changes meaning or is removed; new fields may appear within a version. */
 export const PLAN_FORMAT_VERSION = '1'
 
+/** One attribute diff; sensitive values are the `(sensitive)` placeholder, absent ones null. */
 export interface JsonAttrDiff {
   path: string
   before: unknown
@@ -19,6 +21,7 @@ export interface JsonAttrDiff {
   sensitive: boolean
 }
 
+/** One change to Harbor (see docs/plan.md for each field). */
 export interface JsonChange {
   id: string
   address: string
@@ -35,6 +38,7 @@ export interface JsonChange {
   depends_on: string[]
 }
 
+/** One change to the state alone: `refresh` records `id`/`after`, `forget` drops the entry. */
 export interface JsonStateUpdate {
   address: string
   endpoint: string
@@ -49,6 +53,7 @@ export interface JsonStateUpdate {
   notable: boolean
 }
 
+/** The whole `hrep plan --json` document. */
 export interface JsonPlan {
   format_version: string
   refresh_only: boolean
