@@ -67,7 +67,10 @@ async function main(): Promise<number> {
     const full = (await harbor(dr.url, 'GET', `/robots/${ci.id}`)) as Record<string, unknown>
     await harbor(dr.url, 'PUT', `/robots/${ci.id}`, {...full, disable: true})
     await harbor(dr.url, 'PUT', '/projects/team-payments', {metadata: {auto_scan: 'false'}})
-    const members = (await harbor(dr.url, 'GET', '/projects/team-search/members?page_size=100')) as {id: number; entity_name: string}[]
+    const members = (await harbor(dr.url, 'GET', '/projects/team-search/members?page_size=100')) as {
+      id: number
+      entity_name: string
+    }[]
     const leads = members.find((member) => member.entity_name === 'harbor-team-leads')!
     await harbor(dr.url, 'DELETE', `/projects/team-search/members/${leads.id}`)
     process.stdout.write('done through the Harbor API of dr.\n')

@@ -11,7 +11,9 @@ export function canPrompt(): boolean {
 export async function confirmApply(question = 'Do you want to perform these actions?'): Promise<boolean> {
   const rl = createInterface({input: process.stdin, output: process.stdout})
   try {
-    process.stdout.write(`\n${question}\n  hrep will perform the actions described above.\n  Only 'yes' will be accepted to approve.\n\n`)
+    process.stdout.write(
+      `\n${question}\n  hrep will perform the actions described above.\n  Only 'yes' will be accepted to approve.\n\n`,
+    )
     const answer = await rl.question('  Enter a value: ')
     return answer.trim() === 'yes'
   } finally {

@@ -11,10 +11,7 @@ export function renderApplyResult(result: ApplyOutcome, c: Colors): string {
   if (result.failed.length === 0 && !result.stopped) {
     lines.push(c.green(c.bold(`Apply complete! Resources: ${counts}`)))
   } else {
-    lines.push(
-      c.red(c.bold(`Apply ${result.stopped === 'aborted' ? 'interrupted' : 'failed'}.`)) +
-        ` Resources done: ${counts}`,
-    )
+    lines.push(c.red(c.bold(`Apply ${result.stopped === 'aborted' ? 'interrupted' : 'failed'}.`)) + ` Resources done: ${counts}`)
     for (const failure of result.failed) {
       lines.push(`  ${c.red('✖')} ${failure.change.address}@${failure.change.endpoint}: ${failure.message}`)
     }
@@ -30,7 +27,9 @@ export function renderApplyResult(result: ApplyOutcome, c: Colors): string {
     lines.push('', c.bold('Rollback:'))
     for (const step of result.rollback) {
       const mark = step.outcome === 'done' ? c.green('✔') : step.outcome === 'impossible' ? c.yellow('!') : c.red('✖')
-      lines.push(`  ${mark} ${step.change.address}@${step.change.endpoint}: ${step.outcome}${step.message ? ` (${step.message})` : ''}`)
+      lines.push(
+        `  ${mark} ${step.change.address}@${step.change.endpoint}: ${step.outcome}${step.message ? ` (${step.message})` : ''}`,
+      )
     }
   }
   if (result.generatedSecrets.length > 0) {

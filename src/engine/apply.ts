@@ -18,6 +18,7 @@ import type {EndpointSession} from './endpoints.js'
 import {type ChangeOutcome, executeChange, executionEnv, PartialFailure} from './execute.js'
 import {compensate, type CompensationReport} from './rollback.js'
 import type {GeneratedSecrets} from './secrets.js'
+import {inSpan} from './tracing.js'
 
 export const FAILURE_POLICIES = ['stop', 'continue', 'rollback'] as const
 export type FailurePolicy = (typeof FAILURE_POLICIES)[number]
@@ -64,7 +65,13 @@ export interface ApplyRunResult {
 const COMPACT_EVERY = 250
 const COMPACT_INTERVAL_MS = 2_000
 
-export async function runApply(options: ApplyRunOptions): Promise<ApplyRunResult> {
+export function runApply(options: ApplyRunOptions): Promise<ApplyRunResult> {
+  return inSpan('hrep.apply', {'hrep.changes': options.changes.length, 'hrep.operation': options.operation}, () =>
+    applyRun(options),
+  )
+}
+
+async function applyRun(options: ApplyRunOptions): Promise<ApplyRunResult> {
   const {store, events} = options
   const journal = await openJournal(store.path)
   const run = randomUUID()
@@ -87,7 +94,16 @@ export async function runApply(options: ApplyRunOptions): Promise<ApplyRunResult
     options.changes,
     async (change) => {
       const started = performance.now()
-      const outcome = await runChange(change, options, journal)
+      const outcome = await inSpan(
+        'hrep.change',
+        {
+          'hrep.address': change.address,
+          'hrep.endpoint': change.endpoint,
+          'hrep.action': change.action,
+          'hrep.kind': change.kind,
+        },
+        () => runChange(change, options, journal),
+      )
       completed.push({change, outcome})
       compactor.tick()
       events.emit({type: 'change.done', change, id: outcome.id, ms: performance.now() - started})
@@ -124,7 +140,13 @@ export async function runApply(options: ApplyRunOptions): Promise<ApplyRunResult
     result.rollback = await compensate(completed.reverse(), options, journal)
   }
   await compactor.flush()
-  const status = result.rollback ? 'rolled_back' : result.stopped === 'aborted' ? 'interrupted' : result.failed.length ? 'failed' : 'complete'
+  const status = result.rollback
+    ? 'rolled_back'
+    : result.stopped === 'aborted'
+      ? 'interrupted'
+      : result.failed.length
+        ? 'failed'
+        : 'complete'
   await journal.append({type: 'end', run, status})
   // Every outcome is in the state now and nothing is in flight: the journal has done its job.
   await journal.remove()

@@ -60,7 +60,10 @@ export function executionEnv(endpoint: string, sources: ExecutionSources): Execu
   const session = sources.sessions.get(endpoint)
   const ctx = session?.ctx
   if (ctx === undefined) {
-    throw new HrepError('endpoint_unavailable', `endpoint ${endpoint} unavailable${session?.unavailable ? `: ${session.unavailable}` : ''}`)
+    throw new HrepError(
+      'endpoint_unavailable',
+      `endpoint ${endpoint} unavailable${session?.unavailable ? `: ${session.unavailable}` : ''}`,
+    )
   }
   return {
     kinds: sources.kinds,
@@ -95,7 +98,8 @@ export async function executeChange(change: Change, env: ExecuteEnv): Promise<Ch
 }
 
 function liveOf(change: Change): LiveObject {
-  if (change.liveId === undefined) throw new HrepError('plan_invalid', `${change.id}: the plan has no Harbor id for this ${change.action}`)
+  if (change.liveId === undefined)
+    throw new HrepError('plan_invalid', `${change.id}: the plan has no Harbor id for this ${change.action}`)
   return {id: change.liveId, key: change.key, attrs: change.before ?? {}}
 }
 

@@ -51,12 +51,23 @@ export async function recoverJournal(
     const live = await kinds[intent.kind].find(ctx, intent.key)
     if (intent.action === 'delete') {
       if (live === undefined) await journal.append({type: 'done', change: intent.change})
-      else await journal.append({type: 'failed', change: intent.change, error_class: 'transient', message: 'interrupted; the object still exists'})
+      else
+        await journal.append({
+          type: 'failed',
+          change: intent.change,
+          error_class: 'transient',
+          message: 'interrupted; the object still exists',
+        })
     } else if (live !== undefined) {
       // Record the object as it is; the next plan shows whatever is still missing.
       await journal.append({type: 'done', change: intent.change, id: live.id, attrs: live.attrs})
     } else {
-      await journal.append({type: 'failed', change: intent.change, error_class: 'not_found', message: 'interrupted before the object was created'})
+      await journal.append({
+        type: 'failed',
+        change: intent.change,
+        error_class: 'not_found',
+        message: 'interrupted before the object was created',
+      })
     }
     report.resolved.push({change: intent.change, found: live !== undefined})
   }

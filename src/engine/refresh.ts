@@ -9,6 +9,7 @@ import type {KindName} from '../model/change.js'
 import type {ErrorClass, EventSink} from '../model/events.js'
 import type {LiveEndpoint, LiveSnapshot} from '../plan/types.js'
 import {type EndpointSession, freshContext} from './endpoints.js'
+import {inSpan} from './tracing.js'
 
 /** Kinds in the order they are read: projects first, so the robot and member lists reuse the project list. */
 export const READ_ORDER: readonly KindName[] = ['project', 'oidc_group', 'robot', 'project_member']
@@ -21,13 +22,19 @@ export interface RefreshOptions {
 }
 
 export async function refresh(sessions: ReadonlyMap<string, EndpointSession>, options: RefreshOptions): Promise<LiveSnapshot> {
-  const endpoints: Record<string, LiveEndpoint> = {}
-  await Promise.all(
-    [...sessions.values()].map(async (session) => {
-      endpoints[session.name] = await refreshEndpoint(session, options)
-    }),
-  )
-  return {endpoints}
+  return inSpan('hrep.refresh', {'hrep.endpoints': sessions.size}, async () => {
+    const endpoints: Record<string, LiveEndpoint> = {}
+    await Promise.all(
+      [...sessions.values()].map(async (session) => {
+        endpoints[session.name] = await inSpan('hrep.refresh.endpoint', {'hrep.endpoint': session.name}, async (span) => {
+          const live = await refreshEndpoint(session, options)
+          span.setAttribute('hrep.status', live.status)
+          return live
+        })
+      }),
+    )
+    return {endpoints}
+  })
 }
 
 async function refreshEndpoint(session: EndpointSession, options: RefreshOptions): Promise<LiveEndpoint> {

@@ -55,14 +55,19 @@ export async function compensate(
         for (const path of paths) restored[path] = change.before?.[path]
         if (paths.length > 0) await kind.update(env.ctx, current!, restored, paths)
         record = {id: current!.id, attrs: restored}
-        if (change.diffs.some((diff) => diff.path === SECRET_ATTR)) message = 'attributes restored; the previous secret cannot be restored'
+        if (change.diffs.some((diff) => diff.path === SECRET_ATTR))
+          message = 'attributes restored; the previous secret cannot be restored'
       } else if (change.action === 'delete') {
         message = await recreate()
       } else if (change.action === 'replace') {
         if (current) await kind.delete(env.ctx, current)
         message = await recreate()
       }
-      report = {change, outcome: message?.includes('cannot be restored') && change.action === 'update' ? 'impossible' : 'done', message}
+      report = {
+        change,
+        outcome: message?.includes('cannot be restored') && change.action === 'update' ? 'impossible' : 'done',
+        message,
+      }
     } catch (error) {
       report = {change, outcome: 'failed', message: (error as Error).message}
     }

@@ -28,6 +28,7 @@ import {closeEndpoints, connectEndpoints, type EndpointSession} from './endpoint
 import {type RecoveryReport, recoverJournal} from './recover.js'
 import {READ_ORDER, refresh} from './refresh.js'
 import {GeneratedSecrets} from './secrets.js'
+import {inSpan} from './tracing.js'
 
 export interface WorkspaceOptions {
   configDir: string
@@ -110,7 +111,10 @@ export class Workspace {
   async reload(): Promise<LoadedConfig> {
     const next = await loadConfig(this.options.configDir, this.options.load)
     if (next.hrep.state !== this.loaded.hrep.state) {
-      throw new HrepError('reload_refused', `the new configuration moves the state file to ${next.hrep.state}; restart hrep to use it`)
+      throw new HrepError(
+        'reload_refused',
+        `the new configuration moves the state file to ${next.hrep.state}; restart hrep to use it`,
+      )
     }
     this.loaded = next
     if (this.sessions) await closeEndpoints(this.sessions.values())
@@ -150,17 +154,25 @@ export class Workspace {
     const state = this.store.state
     const resources = config.resources
     const kindsFor = this.kindsPerEndpoint(resources)
-    const live = await refresh(sessions, {events: this.options.events, kinds: allKinds, kindsFor: (e) => kindsFor.get(e) ?? new Set()})
+    const live = await refresh(sessions, {
+      events: this.options.events,
+      kinds: allKinds,
+      kindsFor: (e) => kindsFor.get(e) ?? new Set(),
+    })
     const secretStatus = await this.secretStatus(resources)
     const desired: DesiredObject[] = expandDesired(resources, allKinds, {
       secretMatches: (address, endpoint) => secretStatus.get(`${address}@${endpoint}`),
     })
-    const result = computePlan({
-      desired,
-      live,
-      state,
-      kinds: allKinds,
-      options: {targets: request.targets, refreshOnly: request.refreshOnly, allowDelete: request.allowDelete},
+    const result = await inSpan('hrep.plan', {'hrep.desired': desired.length}, async (span) => {
+      const planned = computePlan({
+        desired,
+        live,
+        state,
+        kinds: allKinds,
+        options: {targets: request.targets, refreshOnly: request.refreshOnly, allowDelete: request.allowDelete},
+      })
+      span.setAttribute('hrep.changes', planned.changes.length)
+      return planned
     })
     const secretFingerprints = await this.declaredFingerprints(result.changes)
     return {
@@ -201,13 +213,19 @@ export class Workspace {
     const sessions = await this.connect(request.signal)
     const recovered = await recoverJournal(this.store, sessions, allKinds, this.options.events)
     if (recovered) {
-      throw new HrepError('plan_stale', `${file} is stale: an interrupted run was recovered into the state first. Run hrep plan again.`)
+      throw new HrepError(
+        'plan_stale',
+        `${file} is stale: an interrupted run was recovered into the state first. Run hrep plan again.`,
+      )
     }
     assertPlanFresh(saved, this.store.state, this.loaded.hash, file)
     for (const [changeId, fingerprint] of Object.entries(saved.secret_fingerprints)) {
       const secret = this.declaredSecret(changeId.slice(0, changeId.lastIndexOf('@')))
       if (secret === undefined || !(await fingerprintMatchesAsync(secret.reveal(), fingerprint))) {
-        throw new HrepError('plan_stale', `${file} is stale: the declared secret of ${changeId} changed after the plan was made. Run hrep plan again.`)
+        throw new HrepError(
+          'plan_stale',
+          `${file} is stale: the declared secret of ${changeId} changed after the plan was made. Run hrep plan again.`,
+        )
       }
     }
     return this.execute(saved.changes, saved.state_updates ?? [], {...request, planId: saved.id})
@@ -231,7 +249,10 @@ export class Workspace {
     const generated = new GeneratedSecrets(config.hrep.secretOutput)
     const parallelism =
       request.parallelism ??
-      Math.max(1, [...sessions.values()].reduce((sum, session) => sum + session.config.reliability.parallelism, 0))
+      Math.max(
+        1,
+        [...sessions.values()].reduce((sum, session) => sum + session.config.reliability.parallelism, 0),
+      )
     const result = await runApply({
       changes,
       stateUpdates,
