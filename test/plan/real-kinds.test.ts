@@ -51,8 +51,7 @@ describe('planner with the real kinds', () => {
     const live = noLive()
     const state: StateLike = {lineage: 'l', serial: 1, resources: {}}
     desired.forEach((d, i) => {
-      const objects = (live.endpoints.p as {objects: Record<string, {id: string; key: string; attrs: Attrs}[]>}).objects
-      objects[d.kind]!.push({id: String(i + 1), key: d.key, attrs: d.attrs})
+      live.objects[d.kind].push({id: String(i + 1), key: d.key, attrs: d.attrs})
       state.resources[d.address] = {p: {id: String(i + 1), attrs: d.attrs}}
     })
     const result = plan({desired: [], live, state, kinds})
@@ -70,11 +69,7 @@ describe('planner with the real kinds', () => {
     const desired = desiredOn('p')
     const live = noLive()
     desired.forEach((d, i) => {
-      ;(live.endpoints.p as {objects: Record<string, {id: string; key: string; attrs: Attrs}[]>}).objects[d.kind]!.push({
-        id: String(i + 1),
-        key: d.key,
-        attrs: d.attrs,
-      })
+      live.objects[d.kind].push({id: String(i + 1), key: d.key, attrs: d.attrs})
     })
     const result = plan({desired, live, state: emptyState, kinds})
     expect(result.conflicts).toHaveLength(4)
