@@ -7,6 +7,7 @@
  * The secret is write-only: Harbor never returns it, so it is not an attribute that is read or
  * compared (the engine tracks a fingerprint of the declared secret instead).
  */
+import {randomInt} from 'node:crypto'
 import {z} from 'zod'
 import {HrepError} from '../model/errors.js'
 import {isSecret, type Secret} from '../model/secret.js'
@@ -61,6 +62,22 @@ export function robotSecretProblem(secret: string): string | undefined {
     return 'the robot secret must contain at least one upper-case letter, one lower-case letter and one digit'
   }
   return undefined
+}
+
+const SECRET_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'
+
+/**
+ * A new random robot secret that meets Harbor's rule: `length` (8–128, default 32) characters from
+ * letters and digits, drawn with a cryptographic RNG until the draw holds an upper-case letter, a
+ * lower-case letter and a digit (for 32 characters the first draw almost always does).
+ */
+export function generateRobotSecret(length = 32): string {
+  if (!Number.isInteger(length) || length < 8 || length > 128) throw new RangeError('a robot secret has 8 to 128 characters')
+  for (;;) {
+    let secret = ''
+    for (let i = 0; i < length; i++) secret += SECRET_ALPHABET[randomInt(SECRET_ALPHABET.length)]
+    if (robotSecretProblem(secret) === undefined) return secret
+  }
 }
 
 function robotNameProblem(name: string): string | undefined {

@@ -1,5 +1,6 @@
 import {describe, expect, it} from 'vitest'
 import {kindFor, kinds} from '../../src/kinds/registry.js'
+import {generateRobotSecret, robotSecretProblem} from '../../src/kinds/robot.js'
 import {KIND_NAMES} from '../../src/model/change.js'
 import {HrepError} from '../../src/model/errors.js'
 
@@ -117,5 +118,18 @@ describe('sensitive and replaceOn', () => {
   it('group type and DN force a replacement; project attributes never do', () => {
     expect(kinds.oidc_group.replaceOn).toEqual(expect.arrayContaining(['type', 'ldap_dn']))
     expect(kinds.project.replaceOn).toEqual([])
+  })
+})
+
+describe('generateRobotSecret', () => {
+  it("makes secrets that meet Harbor's rule, and differ", () => {
+    const secrets = Array.from({length: 200}, () => generateRobotSecret())
+    for (const secret of secrets) {
+      expect(secret).toMatch(/^[A-Za-z0-9]{32}$/)
+      expect(robotSecretProblem(secret)).toBeUndefined()
+    }
+    expect(new Set(secrets).size).toBe(secrets.length)
+    for (const length of [8, 128]) expect(robotSecretProblem(generateRobotSecret(length))).toBeUndefined()
+    expect(() => generateRobotSecret(7)).toThrow(RangeError)
   })
 })
