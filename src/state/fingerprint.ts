@@ -2,18 +2,22 @@
  * Fingerprints of robot secrets: what the state, plans and journal hold instead of a secret, so a
  * rotated or drifted declared secret shows in git without the secret ever being written. scrypt
  * with a random salt per fingerprint, parameters recorded in the string so they can be raised later:
- * `scrypt:N=2048,r=8,p=1:<salt base64>:<hash base64>`.
+ * `scrypt:N=1024,r=8,p=1:<salt base64>:<hash base64>`.
  *
- * Cost: N=2048, r=8 takes about 5 ms and 2 MiB per fingerprint on one core (measured: 5.1 ms sync,
- * 2.8 ms each when run in parallel on 2 cores), so 5,000 robots cost ~25 s of CPU serially, about 14 s
- * with the async variants in parallel; `matchFingerprints` checks a batch in parallel and checks a
- * (secret, fingerprint) pair only once, however many endpoints share it.
+ * Cost: N=1024, r=8 takes about 2 ms and 1 MiB per fingerprint on one core (measured on the 2-core
+ * dev machine: 2.1 ms sync, 1.2 ms each when run in parallel), so checking 5,000 declared robot
+ * secrets costs ~10 s of CPU serially and ~6 s with the async variants on 2 cores. N=2048 doubled
+ * that (5.1 ms) and N=16384, scrypt's interactive-login setting, took 38 ms (over 3 minutes for
+ * 5,000). The fingerprint guards against a reader of the state guessing a weak declared secret; it is
+ * not a login hash, and a generated secret (32 random characters) cannot be guessed at any cost.
+ * `matchFingerprints` checks a batch in parallel and checks a (secret, fingerprint) pair only once,
+ * so a robot whose endpoints share one fingerprint costs one check.
  */
 import {randomBytes, scrypt, scryptSync, timingSafeEqual} from 'node:crypto'
 import {HrepError} from '../model/errors.js'
 
 /** The parameters new fingerprints use. Raising them later keeps old fingerprints readable. */
-export const FINGERPRINT_PARAMS = {N: 2048, r: 8, p: 1} as const
+export const FINGERPRINT_PARAMS = {N: 1024, r: 8, p: 1} as const
 
 /** What a fingerprint string looks like (used by the state, plan and journal schemas). */
 export const FINGERPRINT_PATTERN = /^scrypt:N=(\d+),r=(\d+),p=(\d+):([A-Za-z0-9+/]+={0,2}):([A-Za-z0-9+/]+={0,2})$/

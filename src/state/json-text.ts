@@ -122,7 +122,10 @@ export function describeIssues(error: z.ZodError): string {
   if (first === undefined) return 'does not match the expected shape'
   const more =
     error.issues.length > 1 ? ` (and ${error.issues.length - 1} more problem${error.issues.length > 2 ? 's' : ''})` : ''
-  return `${formatIssuePath(first.path)}: ${first.message.replace(/^Invalid input: /, '')}${more}`
+  // A bad record key carries its own reason one level down.
+  const inner = first.code === 'invalid_key' ? first.issues[0] : undefined
+  const message = (inner ?? first).message.replace(/^Invalid input: /, '')
+  return `${formatIssuePath(first.path)}: ${message}${more}`
 }
 
 /** 1-based line and column (in code points) of a 0-based UTF-16 offset into `text`. */

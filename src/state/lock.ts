@@ -13,6 +13,7 @@ import {dirname} from 'node:path'
 import lockfile from 'proper-lockfile'
 import writeFileAtomic from 'write-file-atomic'
 import {z} from 'zod'
+import {parseDuration} from '../config/duration.js'
 import {HrepError} from '../model/errors.js'
 import {hrepVersion} from './hrep-version.js'
 import {lockInfoPath, lockPath} from './paths.js'
@@ -355,21 +356,12 @@ export async function unlockState(statePath: string, options: {force?: boolean; 
  */
 export function parseLockTimeout(text: string): number {
   const trimmed = text.trim()
-  if (/^\d+$/.test(trimmed)) return Number(trimmed)
-  const units: Record<string, number> = {ms: 1, s: 1000, m: 60_000, h: 3_600_000}
-  let total = 0
-  let rest = trimmed
-  while (rest !== '') {
-    const part = /^(\d+(?:\.\d+)?)(ms|s|m|h)/.exec(rest)
-    if (part === null) break
-    total += Number(part[1]) * units[part[2]!]!
-    rest = rest.slice(part[0].length)
-  }
-  if (rest !== '' || trimmed === '') {
+  const ms = /^\d+$/.test(trimmed) ? Number(trimmed) : parseDuration(trimmed)
+  if (ms === undefined) {
     throw new HrepError(
       'flag_invalid',
       `invalid lock timeout "${text}": expected milliseconds or a duration such as 500ms, 30s, 5m`,
     )
   }
-  return Math.round(total)
+  return ms
 }

@@ -9,6 +9,7 @@ import fs from 'node:fs/promises'
 import writeFileAtomic from 'write-file-atomic'
 import {z} from 'zod'
 import {ACTIONS, type Change, KIND_NAMES} from '../model/change.js'
+import type {StateUpdate} from '../plan/types.js'
 import {HrepError} from '../model/errors.js'
 import {FINGERPRINT_PATTERN} from './fingerprint.js'
 import {checkVersion} from './format.js'
@@ -38,6 +39,8 @@ export interface SavedPlan {
   unavailable: {endpoint: string; message: string}[]
   /** The changes, in the planner's order, with their DAG in `dependsOn`. */
   changes: Change[]
+  /** Changes to the state alone (`PlanResult.drift`): entries to refresh from live or to forget. */
+  drift: StateUpdate[]
   /**
    * Fingerprints of the declared robot secrets the plan was made with, by change id (`robot.ci@dr`),
    * so apply can refuse when a declared secret changed since planning. Fingerprints only.
@@ -47,10 +50,11 @@ export interface SavedPlan {
 
 const attrsSchema = z.record(z.string(), z.unknown())
 
+// `before`/`after` are absent in the file when undefined in memory (a create has no before).
 const attrDiffSchema = z.object({
   path: z.string(),
-  before: z.unknown(),
-  after: z.unknown(),
+  before: z.unknown().optional(),
+  after: z.unknown().optional(),
   forcesReplace: z.boolean().optional(),
   sensitive: z.boolean().optional(),
 })
@@ -72,6 +76,21 @@ export const changeSchema = z.object({
   dependsOn: z.array(z.string()),
 })
 
+/** A StateUpdate as stored in a plan file (see src/plan/types.ts). */
+export const stateUpdateSchema = z.object({
+  address: z.string().min(1),
+  endpoint: z.string().min(1),
+  kind: z.enum(KIND_NAMES),
+  key: z.string(),
+  action: z.enum(['refresh', 'forget']),
+  id: z.string().optional(),
+  before: attrsSchema.optional(),
+  after: attrsSchema.optional(),
+  diffs: z.array(attrDiffSchema),
+  reason: z.string(),
+  notable: z.boolean(),
+})
+
 const savedPlanSchema = z.object({
   format_version: z.literal(PLAN_FORMAT_VERSION),
   id: z.string().min(1),
@@ -83,6 +102,7 @@ const savedPlanSchema = z.object({
   options: z.object({targets: z.array(z.string()), refresh_only: z.boolean()}),
   unavailable: z.array(z.object({endpoint: z.string(), message: z.string()})),
   changes: z.array(changeSchema),
+  drift: z.array(stateUpdateSchema),
   secret_fingerprints: z.record(z.string(), z.string().regex(FINGERPRINT_PATTERN)),
 })
 
@@ -91,6 +111,7 @@ export interface SavedPlanInput {
   state: Pick<State, 'lineage' | 'serial'>
   configHash: string
   changes: readonly Change[]
+  drift?: readonly StateUpdate[]
   targets?: readonly string[]
   refreshOnly?: boolean
   unavailable?: readonly {endpoint: string; message: string}[]
@@ -110,6 +131,7 @@ export function createSavedPlan(input: SavedPlanInput): SavedPlan {
     options: {targets: [...(input.targets ?? [])], refresh_only: input.refreshOnly ?? false},
     unavailable: [...(input.unavailable ?? [])],
     changes: [...input.changes],
+    drift: [...(input.drift ?? [])],
     secret_fingerprints: {...input.secretFingerprints},
   }
 }
