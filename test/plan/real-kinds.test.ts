@@ -30,9 +30,13 @@ function desiredOn(endpoint: string): DesiredObject[] {
   })
 }
 
-const noLive = (): LiveSnapshot => ({
-  endpoints: {p: {status: 'ok', objects: {project: [], oidc_group: [], robot: [], project_member: []}}},
-})
+type Objects = Record<KindName, {id: string; key: string; attrs: Attrs}[]>
+
+/** A live snapshot of endpoint `p` and its (mutable) object lists. */
+function noLive(): LiveSnapshot & {objects: Objects} {
+  const objects: Objects = {project: [], oidc_group: [], robot: [], project_member: []}
+  return {endpoints: {p: {status: 'ok', objects}}, objects}
+}
 const emptyState: StateLike = {lineage: 'l', serial: 0, resources: {}}
 
 describe('planner with the real kinds', () => {
