@@ -128,3 +128,37 @@ describe('project kind against the emulator', () => {
     expect(error.errorClass).toBe('conflict')
   })
 })
+
+describe('project kind with a credential that may not read quotas', () => {
+  let viewer: Harbor
+  beforeAll(async () => {
+    viewer = await startHarbor(
+      {
+        seed: {
+          users: [{username: 'viewer', password: 'Viewer123'}],
+          projects: [{name: 'open', public: true, storageLimit: 1024, members: [{user: 'viewer', role: 'guest'}]}],
+        },
+      },
+      {username: 'viewer', password: 'Viewer123'},
+    )
+  })
+  afterAll(async () => viewer?.close())
+
+  it('lists projects without storage_limit (so it is not compared) and says why in a warning', async () => {
+    const live = await viewer.list('project')
+    expect(live.get('open')?.attrs).toMatchObject({name: 'open', public: true})
+    expect(live.get('open')?.attrs).not.toHaveProperty('storage_limit')
+    expect(viewer.events).toContainEqual(
+      expect.objectContaining({
+        type: 'warning',
+        endpoint: 'primary',
+        message: expect.stringContaining('cannot read project quotas'),
+      }),
+    )
+  })
+
+  it('finds a project without its quota too', async () => {
+    const found = await projectKind.find(await viewer.ctx(), 'open')
+    expect(found?.attrs).not.toHaveProperty('storage_limit')
+  })
+})
