@@ -5,7 +5,7 @@
  * state-only updates. Pure.
  */
 import type {Kind, LiveObject} from '../kinds/kind.js'
-import type {Attrs, Change} from '../model/change.js'
+import type {AttrDiff, Attrs, Change} from '../model/change.js'
 import {creationDiffs, diffManaged, removalDiffs, secretDiff, updateReason, visibleAttrs, withDiff} from './diff.js'
 import {jsonEqual} from './equal.js'
 import type {Conflict, DesiredObject, PlanWarning, StateUpdate} from './types.js'
@@ -251,7 +251,7 @@ export function planEndpointObjects(
     const claimedBy = world.desired.get(oldId)
     if (oldLive !== undefined && claimedBy === undefined) {
       const draft = createDraft(kind, desired, '')
-      draft.change.diffs = diffManaged(kind, desired.attrs, oldLive.attrs)
+      draft.change.diffs = markKeyDiffs(kind, desired, oldLive, diffManaged(kind, desired.attrs, oldLive.attrs))
       makeReplace(
         kind,
         draft,
@@ -295,6 +295,23 @@ export function planEndpointObjects(
     }
   }
   return out
+}
+
+/**
+ * Marks as forcing the replacement each differing attribute that is part of the key: with its old
+ * value put back, the key would differ from the desired one.
+ */
+function markKeyDiffs(kind: Kind, desired: DesiredObject, old: LiveObject, diffs: AttrDiff[]): AttrDiff[] {
+  return diffs.map((diff) => {
+    if (diff.forcesReplace) return diff
+    let key: string | undefined
+    try {
+      key = kind.key({...desired.attrs, [diff.path]: old.attrs[diff.path]})
+    } catch {
+      return diff
+    }
+    return key === desired.key ? diff : {...diff, forcesReplace: true}
+  })
 }
 
 /** A state entry to drop: its object is gone from Harbor, or another address took it over. */

@@ -193,6 +193,20 @@ describe('plan: details', () => {
     expect(actions(reordered)).toEqual(['update robot.ci@p'])
   })
 
+  it('marks the attribute whose change changes the key (a rename) as forcing the replacement', () => {
+    const result = plan(
+      input(
+        [want('robot.ci', 'p', {name: 'ci2', project: 'a', description: 'x'})],
+        {p: [obj('robot', '1', {name: 'ci', project: 'a', description: 'y'})]},
+        [['robot.ci', 'p', '1', {name: 'ci', project: 'a', description: 'y'}]],
+      ),
+    )
+    expect(result.changes[0]!.diffs).toEqual([
+      {path: 'description', before: 'y', after: 'x'},
+      {path: 'name', before: 'ci', after: 'ci2', forcesReplace: true},
+    ])
+  })
+
   it('marks the attribute that forces a replacement', () => {
     const result = plan(
       input(
