@@ -65,7 +65,7 @@ export function projectRef() {
   )
 }
 
-/** A name given directly or through a reference to a block with a `name`; `extra` lists other fields kept from the reference. */
+/** A name given directly, or through a reference to a block with a `name` (then `ref` holds that block's attributes). */
 export interface NamedRef {
   name: string
   /** Attributes of the referenced block that the caller asked for (the group's `type`). */
