@@ -60,7 +60,7 @@ function formatValue(value: unknown, indent: string): string {
 function diffLinesOf(diff: AttrDiff, action: Action, width: number, c: Colors): string[] {
   const pad = ' '.repeat(Math.max(0, width - diff.path.length))
   const name = `${diff.path}${pad}`
-  const indent = ' '.repeat(8 + width + 3)
+  const indent = ' '.repeat(8)
   const forces = diff.forcesReplace ? ` ${c.red('# forces replacement')}` : ''
   if (diff.sensitive) {
     const mark = diff.before === undefined ? c.green('+') : c.yellow('~')

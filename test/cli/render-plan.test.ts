@@ -101,6 +101,25 @@ describe('renderPlan', () => {
     expect(text.endsWith('Plan: 1 to import, 0 to add, 0 to change, 0 to destroy.')).toBe(true)
   })
 
+  it('shows a long value of a new object as indented JSON', () => {
+    const permissions = [{kind: 'project', namespace: '*', access: ['repository:pull', 'repository:push']}]
+    const text = renderPlan(plan(input([want('robot.ci', 'p', {name: 'ci', permissions})], {p: []})), plain)
+    expect(text).toContain(
+      [
+        '      + permissions = [',
+        '          {',
+        '            "kind": "project",',
+        '            "namespace": "*",',
+        '            "access": [',
+        '              "repository:pull",',
+        '              "repository:push"',
+        '            ]',
+        '          }',
+        '        ]',
+      ].join('\n'),
+    )
+  })
+
   it('shows long structured values as a line diff', () => {
     const perms = (ns: string[]) => ns.map((namespace) => ({namespace, access: ['repository:pull', 'repository:push']}))
     const result = plan(
