@@ -11,6 +11,10 @@ function actions(result: PlanResult): string[] {
 
 const proj = (name: string, extra = {}) => ({name, public: false, ...extra})
 
+function fail(): never {
+  throw new Error('no name')
+}
+
 describe('plan: one object against live and state', () => {
   it.each([
     {
@@ -285,6 +289,24 @@ describe('plan: details', () => {
     )
     expect(result.changes).toEqual([])
     expect(result.warnings.map((w) => w.message)).toEqual([expect.stringMatching(/deletes are not allowed/)])
+  })
+
+  it('uses the key the state records, and warns about state entries it cannot place', () => {
+    const planInput = input([], {p: [obj('project', '1', proj('a'))]})
+    planInput.state.resources = {
+      'project.a': {p: {id: '1', key: 'a', attrs: {}}},
+      'project.b': {p: {id: '1', attrs: proj('a')}},
+      'project.c': {p: {id: '2', attrs: {}}},
+      'widget.w': {p: {id: '3', attrs: {}}},
+    }
+    planInput.kinds = {...planInput.kinds, project: {...planInput.kinds.project, key: (a) => String(a.name ?? fail())}}
+    const result = plan(planInput)
+    expect(actions(result)).toEqual(['delete project.a@p', 'delete project.b@p'])
+    expect(result.warnings.map((w) => w.message)).toEqual([
+      'state has both project.a and project.b for project "a" on p; project.a is used',
+      'the state entry of project.c@p has no usable key (no name); it is left alone',
+      'state holds widget.w of unknown kind "widget"; it is left alone',
+    ])
   })
 
   it('refuses two desired objects with one key on one endpoint', () => {
