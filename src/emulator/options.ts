@@ -5,6 +5,7 @@
 import type {AuthMode, ConfigValue} from './config.js'
 import type {FaultRule} from './faults.js'
 import type {SeedData} from './seed.js'
+import type {RequestLogEntry} from './server.js'
 
 /** The Harbor release whose behaviour the emulator follows (see docs/emulator.md). */
 export const FOLLOWED_HARBOR_VERSION = 'v2.15.2'
@@ -55,6 +56,8 @@ export interface EmulatorOptions {
   requestLogLimit?: number
   /** Further configuration values (`/configurations` keys) to start with. */
   config?: Record<string, ConfigValue>
+  /** Called after every request with its log entry (`hrep emulator --verbose` prints them). Must not throw. */
+  onRequest?: (entry: RequestLogEntry) => void
 }
 
 /** Options with every default applied. */

@@ -392,7 +392,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       decision.status !== undefined || decision.reset === true || decision.hang === true || decision.afterHandler !== undefined
     const finish = (status: RequestLogEntry['status'], caller: Caller): void => {
       faults.finish(routeKey, status)
-      log.push({
+      const entry: RequestLogEntry = {
         method,
         path: rawPath,
         query: search,
@@ -407,7 +407,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
               ? `${state.config.string('robot_name_prefix')}${caller.robot.name}`
               : 'anonymous',
         faulted,
-      })
+      }
+      log.push(entry)
+      options.onRequest?.(entry)
       if (log.length > resolved.requestLogLimit * 2) log = log.slice(-resolved.requestLogLimit)
     }
     const anonymous: Caller = {kind: 'anonymous'}
