@@ -110,7 +110,8 @@ function toUnits(tokens: Token[], source: string): Unit[] {
     if (tok.kind === 'Comment') {
       const text = source.slice(tok.start, tok.end)
       const isLine = text.startsWith('#') || text.startsWith('//')
-      const body = isLine ? text.replace(/\r?\n$/, '') : text
+      // A line comment loses its newline (the line break is re-added) and its trailing blanks.
+      const body = isLine ? text.replace(/[ \t]*\r?\n$/, '').replace(/[ \t]+$/, '') : text
       units.push({
         kind: 'Comment',
         text: body,
@@ -121,7 +122,7 @@ function toUnits(tokens: Token[], source: string): Unit[] {
         lineComment: isLine,
       })
       // A line comment swallowed its newline: give the line its break back.
-      if (isLine && body.length !== text.length) units.push(newlineUnit(tok.s.line))
+      if (isLine && text.endsWith('\n')) units.push(newlineUnit(tok.s.line))
       if (!isLine) units[units.length - 1].endLine = tok.e.line
       continue
     }

@@ -18,7 +18,7 @@ export function significantTokens(source: string): string[] {
     }
     if (tok.kind === 'Comment') {
       const isLine = text.startsWith('#') || text.startsWith('//')
-      out.push(`Comment ${text.replace(/[ \t]+(?=\r?\n)/g, '').replace(/\r?\n$/, '')}`)
+      out.push(`Comment ${text.replace(/\r?\n$/, '').replace(/[ \t]+(?=\r?\n|$)/g, '')}`)
       if (isLine && text.endsWith('\n')) pendingNewline = true
       continue
     }
