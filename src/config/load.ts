@@ -137,9 +137,10 @@ export function loadConfigFromSources(sources: Record<string, string>, options: 
   const replicates = buildReplicates(context)
   const imports = buildImports(context, instances, endpointNames)
 
-  const warnings = diagnostics.items.filter((d) => d.severity === 'warning')
-  if (diagnostics.hasErrors())
-    throw new ConfigError(scrub(sorted(diagnostics.items), secretTexts(context, variables, kinds)), sources)
+  // Diagnostics show source lines: a secret written literally in a file must not appear there either.
+  const secrets = secretTexts(context, variables, kinds)
+  const shownSources = maskSecrets(sources, secrets)
+  if (diagnostics.hasErrors()) throw new ConfigError(scrub(sorted(diagnostics.items), secrets), shownSources)
   return {
     dir,
     files: paths.map((path) => resolve(path)),
@@ -149,8 +150,8 @@ export function loadConfigFromSources(sources: Record<string, string>, options: 
     replicates,
     imports,
     hash: hashSources(sources, paths),
-    sources,
-    warnings,
+    sources: shownSources,
+    warnings: scrub(sorted(diagnostics.items), secrets),
   }
 }
 
@@ -199,9 +200,23 @@ function secretTexts(
   return texts
 }
 
+/** The texts with every secret's characters replaced by "*" (columns stay where they were). */
+function maskSecrets(sources: Record<string, string>, secrets: readonly string[]): Record<string, string> {
+  const texts = [...new Set(secrets.filter((s) => s.length >= MIN_MASKED))].sort((a, b) => b.length - a.length)
+  if (texts.length === 0) return sources
+  const masked: Record<string, string> = {}
+  for (const [path, text] of Object.entries(sources)) {
+    masked[path] = texts.reduce((out, secret) => out.split(secret).join('*'.repeat([...secret].length)), text)
+  }
+  return masked
+}
+
+/** Shorter secrets are not masked in messages: replacing every "abc" would garble them, and such a secret is no secret. */
+const MIN_MASKED = 4
+
 /** A last guard: any known secret text that slipped into a message is replaced by "(sensitive)". */
 function scrub(diagnostics: Diagnostic[], secrets: readonly string[]): Diagnostic[] {
-  const texts = secrets.filter((s) => s.length >= 4)
+  const texts = secrets.filter((s) => s.length >= MIN_MASKED)
   if (texts.length === 0) return diagnostics
   const clean = (text: string | undefined) =>
     text === undefined ? undefined : texts.reduce((out, secret) => out.split(secret).join('(sensitive)'), text)

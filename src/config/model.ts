@@ -101,7 +101,10 @@ export interface LoadedConfig {
   imports: ImportConfig[]
   /** sha256 over the files' names and contents, recorded in saved plans to detect a changed config. */
   hash: string
-  /** File text by path, for rendering diagnostics. */
+  /**
+   * File text by path, for rendering diagnostics. Secrets written literally in a file (a password,
+   * a robot secret) are masked with "*" here, so a rendered source line never shows one.
+   */
   sources: Record<string, string>
   /** Warnings found while loading (an endpoint with insecure = true...); errors throw ConfigError instead. */
   warnings: Diagnostic[]

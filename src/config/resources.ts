@@ -53,7 +53,7 @@ function validateInstance(
       setKey(input, key, value.reveal())
     } else setKey(input, key, value)
   }
-  const dropped = prepareInput(context, input, shape.attributes, sensitive, address)
+  const dropped = prepareInput(context, input, shape, sensitive, address)
   const parsed = kind.configSchema.safeParse(input)
   if (!parsed.success) {
     const issues = parsed.error.issues.filter((issue) => !(typeof issue.path[0] === 'string' && dropped.has(issue.path[0])))

@@ -8,13 +8,13 @@ import {formatAddress} from '../model/address.js'
 import type {SourceRange as Range} from '../model/errors.js'
 import {isSecret} from '../model/secret.js'
 import type {EndpointConfig, HrepSettings, ImportConfig, ReliabilitySettings, ReplicateConfig} from './model.js'
-import {evaluateBody, headerRange} from './body.js'
+import {type BodyShape, evaluateBody, headerRange} from './body.js'
 import type {ConfigContext, ResourceInstance} from './context.js'
 import type {Block, Expression} from './hcl/ast.js'
 import {reportIssues} from './issues.js'
 import {type ReliabilityInput, endpointSchema, hrepSchema, importSchema, replicateSchema} from './schemas.js'
 import {closest} from './suggest.js'
-import {type Value, type ValueObject, containsPoison, isPoison, setKey} from './values.js'
+import {type Value, type ValueObject, containsPoison, isObjectValue, isPoison, setKey} from './values.js'
 
 /** Reliability settings when neither the `hrep` block nor the endpoint sets them. */
 export const DEFAULT_RELIABILITY: Readonly<ReliabilitySettings> = Object.freeze({
@@ -51,12 +51,13 @@ function mergeReliability(base: ReliabilitySettings, input: ReliabilityInput): R
 /**
  * Drops the attributes whose value has an error already reported (so the schema does not report
  * them again), and refuses sensitive values in attributes that are not sensitive (they would reach
- * state, plans or output). Returns the names dropped.
+ * state, plans or output), reporting each at the attribute that holds it, nested blocks included.
+ * Returns the top-level names dropped.
  */
 export function prepareInput(
   context: ConfigContext,
   body: ValueObject,
-  attributes: Map<string, {nameRange: Range; expr: Expression}>,
+  shape: BodyShape,
   sensitive: ReadonlySet<string>,
   what: string,
 ): Set<string> {
@@ -68,17 +69,31 @@ export function prepareInput(
       continue
     }
     if (!sensitive.has(key) && containsOwnSecret(context, value)) {
-      const attribute = attributes.get(key)
-      context.diagnostics.error(
-        'Sensitive value in a non-sensitive argument',
-        attribute?.expr.range,
-        `"${key}" of ${what} would be stored in state and shown in plans, so it cannot hold a sensitive value (a sensitive variable, an endpoint password or a robot secret).`,
-      )
+      reportSecrets(context, key, value, shape, what)
       dropped.add(key)
       delete body[key]
     }
   }
   return dropped
+}
+
+function reportSecrets(context: ConfigContext, key: string, value: Value, shape: BodyShape, what: string): void {
+  const blocks = shape.blocks.get(key)
+  if (blocks && Array.isArray(value)) {
+    value.forEach((item, i) => {
+      const inner = blocks.bodies[i]
+      if (!inner || !isObjectValue(item)) return
+      for (const [innerKey, innerValue] of Object.entries(item)) {
+        if (containsOwnSecret(context, innerValue)) reportSecrets(context, innerKey, innerValue, inner, what)
+      }
+    })
+    return
+  }
+  context.diagnostics.error(
+    'Sensitive value in a non-sensitive argument',
+    shape.attributes.get(key)?.expr.range ?? shape.header,
+    `"${key}" of ${what} is not sensitive: it is shown in plans and output or kept in state, so it cannot hold a sensitive value (a sensitive variable, an endpoint password or a robot secret).`,
+  )
 }
 
 /** Whether a Secret sits in the value, outside the references to endpoints and resources it holds. */
@@ -106,7 +121,7 @@ export function buildHrepSettings(context: ConfigContext, block: Block | undefin
   delete defaults.rateLimit
   if (!block) return defaults
   const {value: body, shape} = evaluateBody(block.body, headerRange(block), context.evaluator, context.diagnostics, undefined)
-  const dropped = prepareInput(context, body, shape.attributes, new Set(), 'the hrep block')
+  const dropped = prepareInput(context, body, shape, new Set(), 'the hrep block')
   const parsed = hrepSchema.safeParse(body)
   if (!parsed.success) {
     reportIssues(
@@ -134,7 +149,7 @@ export function buildEndpoints(context: ConfigContext, base: ReliabilitySettings
     // Validate a copy: the evaluated body is also what `endpoint.x` references evaluate to.
     const input: ValueObject = {}
     for (const [key, value] of Object.entries(instance.body)) if (key !== 'name') setKey(input, key, value)
-    const dropped = prepareInput(context, input, instance.shape.attributes, new Set(['password']), `endpoint "${name}"`)
+    const dropped = prepareInput(context, input, instance.shape, new Set(['password']), `endpoint "${name}"`)
     const parsed = endpointSchema.safeParse(input)
     if (!parsed.success) {
       reportIssues(
@@ -189,7 +204,7 @@ export function buildReplicates(context: ConfigContext): ReplicateConfig[] {
       else setKey(body, 'to', names)
     }
     for (const key of resolved) delete body[key]
-    const dropped = new Set([...resolved, ...prepareInput(context, body, shape.attributes, new Set(), what)])
+    const dropped = new Set([...resolved, ...prepareInput(context, body, shape, new Set(), what)])
     const parsed = replicateSchema.safeParse(body)
     if (!parsed.success) {
       reportIssues(
@@ -290,7 +305,7 @@ export function buildImports(
         delete body.endpoint
       } else setKey(body, 'endpoint', name)
     }
-    const dropped = new Set([...resolved, ...prepareInput(context, body, shape.attributes, new Set(), what)])
+    const dropped = new Set([...resolved, ...prepareInput(context, body, shape, new Set(), what)])
     const parsed = importSchema.safeParse(body)
     if (!parsed.success) {
       reportIssues(
