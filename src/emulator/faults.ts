@@ -20,7 +20,7 @@ export type AfterHandlerFault = (typeof AFTER_HANDLER_FAULTS)[number]
 /**
  * One fault rule. `match` is `METHOD /path/pattern`, `/path/pattern` (any method) or `*`: the path is
  * under /api/v2.0 (a full /api/v2.0/... path works too), `*` or `{name}` matches one segment and `**`
- * the rest; METHOD may be `*` or a comma list (`PUT,PATCH`). Several rules may match: their latencies
+ * one or more; METHOD may be `*` or a comma list (`PUT,PATCH`). Several rules may match: their latencies
  * add up and the first matching rule with an outcome (status, reset, hang, afterHandler) decides it.
  */
 export interface FaultRule {
@@ -155,8 +155,8 @@ function compileMatch(match: string): CompiledMatch {
 function matchPath(pattern: string[], segments: string[]): boolean {
   for (let i = 0; i < pattern.length; i++) {
     const p = pattern[i]!
-    if (p === '**') return true
     if (i >= segments.length) return false
+    if (p === '**') return true
     if (p === '*' || (p.startsWith('{') && p.endsWith('}'))) continue
     if (p !== segments[i]) return false
   }
