@@ -6,12 +6,25 @@ import {afterAll, beforeAll, beforeEach, describe, expect, it} from 'vitest'
 import {acquireLock, backupPath, lockInfoPath, lockPath} from '../../src/state/index.js'
 import {runCli} from '../helpers/cli.js'
 
+const lineage = '0b9e6c1a-3f55-4c4e-9d1e-6f0a5d1c2b3a'
+
+const journalBegin = {
+  type: 'begin',
+  at: '2025-01-01T00:00:00.000Z',
+  run: 'r',
+  operation: 'apply',
+  lineage: lineage,
+  serial: 4,
+  started: '2025-01-01T00:00:00.000Z',
+  hrep_version: '0.1.0',
+}
+
 let dir: string
 let statePath: string
 
 const state = {
   version: 1,
-  lineage: '0b9e6c1a-3f55-4c4e-9d1e-6f0a5d1c2b3a',
+  lineage: lineage,
   serial: 4,
   resources: {
     'project.team["payments"]': {
@@ -74,7 +87,7 @@ describe('hrep state list', () => {
     expect(JSON.parse(result.stdout)).toEqual({
       format_version: '1',
       state: statePath,
-      lineage: state.lineage,
+      lineage,
       serial: 4,
       resources: [
         {address: 'project.team["payments"]', endpoint: 'primary', kind: 'project', key: 'payments', id: '3'},
@@ -87,6 +100,15 @@ describe('hrep state list', () => {
     const result = await cli('state', 'list', '--state', join(dir, 'none.json'))
     expect(result.code).toBe(0)
     expect(result.stdout).toBe(`No objects are managed (there is no state at ${join(dir, 'none.json')} yet).\n`)
+  })
+
+  it('warns when an interrupted apply left a journal the state does not show yet', async () => {
+    await writeFile(`${statePath}.journal`, `${JSON.stringify(journalBegin)}\n`)
+    const result = await cli('state', 'list')
+    expect(result.code).toBe(0)
+    expect(result.stderr).toBe(
+      `Warning: an interrupted apply left its journal at ${statePath}.journal; the state does not show its last actions until the next hrep plan or apply recovers them.\n`,
+    )
   })
 
   it('reports a damaged state file by line and column, without a stack trace', async () => {
@@ -156,7 +178,7 @@ describe('hrep state rm', () => {
     )
     const after = JSON.parse(await readFile(statePath, 'utf8'))
     expect(after.serial).toBe(5)
-    expect(after.lineage).toBe(state.lineage)
+    expect(after.lineage).toBe(lineage)
     expect(Object.keys(after.resources)).toEqual(['project.team["payments"]'])
     expect(Object.keys(after.resources['project.team["payments"]'])).toEqual(['primary'])
     expect(await readFile(backupPath(statePath), 'utf8')).toBe(before)
@@ -171,6 +193,14 @@ describe('hrep state rm', () => {
     expect(result.stderr).toContain(`not in the state ${statePath}: robot.nope. Nothing was removed`)
     expect(await readFile(statePath, 'utf8')).toBe(before)
     await expect(stat(backupPath(statePath))).rejects.toMatchObject({code: 'ENOENT'})
+  })
+
+  it('refuses while an interrupted apply waits to be recovered', async () => {
+    await writeFile(`${statePath}.journal`, `${JSON.stringify(journalBegin)}\n`)
+    const result = await cli('state', 'rm', 'robot.ci')
+    expectCleanFailure(result)
+    expect(result.stderr).toContain(`an interrupted apply left its journal at ${statePath}.journal`)
+    expect(JSON.parse(await readFile(statePath, 'utf8')).serial).toBe(4)
   })
 
   it('fails at once while another process holds the lock, naming it', async () => {

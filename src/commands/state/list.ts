@@ -1,6 +1,8 @@
 import {Flags} from '@oclif/core'
+import {readJournal} from '../../apply/journal.js'
 import {BaseCommand} from '../../cli/base-command.js'
-import {kindOfAddress, listResources, readState} from '../../state/index.js'
+import {configFlag, jsonFlag} from '../../cli/flags.js'
+import {journalPath, kindOfAddress, listResources, readState} from '../../state/index.js'
 import {locateState} from '../../state/locate.js'
 
 /** `hrep state list`: every object hrep manages, by address and endpoint, with its Harbor id. */
@@ -14,16 +16,17 @@ export default class StateList extends BaseCommand {
     '<%= config.bin %> state list --json',
   ]
   static override flags = {
-    config: Flags.string({char: 'c', default: '.', summary: 'Configuration directory.'}),
+    config: configFlag,
     state: Flags.string({summary: 'State file (overrides the configuration).'}),
     endpoint: Flags.string({summary: 'Only the objects on this endpoint.'}),
-    json: Flags.boolean({summary: 'Machine-readable output.'}),
+    json: jsonFlag,
   }
 
   async run(): Promise<void> {
     const {flags} = await this.parse(StateList)
     const located = await locateState(flags)
     const state = await readState(located.path)
+    await this.warnPendingJournal(located.path)
     const rows = listResources(state, {endpoint: flags.endpoint})
     if (flags.json) {
       this.out(
@@ -58,5 +61,15 @@ export default class StateList extends BaseCommand {
     const c = this.colors()
     this.out(c.bold(line(['ADDRESS', 'ID', 'KEY'])))
     for (const row of table) this.out(line(row))
+  }
+
+  /** Warns on stderr when an interrupted apply left actions the state does not show yet. */
+  private async warnPendingJournal(statePath: string): Promise<void> {
+    const journal = await readJournal(journalPath(statePath))
+    if (journal === undefined || journal.entries.length === 0) return
+    this.err(
+      `${this.errColors().yellow('Warning:')} an interrupted apply left its journal at ${journal.path}; ` +
+        'the state does not show its last actions until the next hrep plan or apply recovers them.',
+    )
   }
 }

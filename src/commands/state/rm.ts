@@ -1,10 +1,12 @@
 import {Args, Flags} from '@oclif/core'
+import {readJournal} from '../../apply/journal.js'
 import {BaseCommand} from '../../cli/base-command.js'
+import {configFlag} from '../../cli/flags.js'
+import {lockTimeoutFlag} from '../../cli/run-flags.js'
 import {baseAddress, parseAddress} from '../../model/address.js'
 import {HrepError} from '../../model/errors.js'
 import {backupPath, journalPath, parseLockTimeout, removeResource, type State, StateStore} from '../../state/index.js'
 import {locateState} from '../../state/locate.js'
-import fs from 'node:fs/promises'
 
 /** `hrep state rm ADDR...`: stop managing objects without touching Harbor. */
 export default class StateRm extends BaseCommand {
@@ -18,21 +20,18 @@ export default class StateRm extends BaseCommand {
   static override strict = false
   static override args = {address: Args.string({required: true, description: 'Resource address(es), optionally with @endpoint.'})}
   static override flags = {
-    config: Flags.string({char: 'c', default: '.', summary: 'Configuration directory.'}),
+    config: configFlag,
     state: Flags.string({summary: 'State file (overrides the configuration).'}),
-    'lock-timeout': Flags.string({
-      default: '0s',
-      summary: 'How long to wait for the state lock (e.g. 30s, 5m; a bare number is milliseconds).',
-    }),
+    'lock-timeout': lockTimeoutFlag,
     'dry-run': Flags.boolean({summary: 'Show what would be forgotten without writing the state.'}),
   }
 
   async run(): Promise<void> {
     const {argv, flags} = await this.parse(StateRm)
-    const timeoutMs = parseLockTimeout(flags['lock-timeout'])
+    const timeoutMs = flags['lock-timeout'] === undefined ? 0 : parseLockTimeout(flags['lock-timeout'])
     const located = await locateState(flags)
     const journal = journalPath(located.path)
-    if (await exists(journal)) {
+    if ((await readJournal(journal)) !== undefined) {
       throw new HrepError(
         'journal_pending',
         `an interrupted apply left its journal at ${journal}; run hrep apply (or hrep plan) first so it is recovered, then remove objects from the state`,
@@ -88,13 +87,4 @@ function forget(state: State, addresses: string[], path: string): {next: State; 
     )
   }
   return {next, removed}
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await fs.access(path)
-    return true
-  } catch {
-    return false
-  }
 }

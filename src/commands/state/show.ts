@@ -1,10 +1,12 @@
 import {Args, Flags} from '@oclif/core'
+import {readJournal} from '../../apply/journal.js'
 import {BaseCommand} from '../../cli/base-command.js'
+import {configFlag, jsonFlag} from '../../cli/flags.js'
 import {closest} from '../../config/suggest.js'
 import {baseAddress, parseAddress} from '../../model/address.js'
 import {HrepError} from '../../model/errors.js'
 import {SENSITIVE} from '../../model/secret.js'
-import {readState, type StateEntry} from '../../state/index.js'
+import {journalPath, readState, type StateEntry} from '../../state/index.js'
 import {locateState} from '../../state/locate.js'
 
 /** `hrep state show ADDR`: what the state records about one resource, on each endpoint or one. */
@@ -18,15 +20,16 @@ export default class StateShow extends BaseCommand {
   ]
   static override args = {address: Args.string({required: true, description: 'Resource address, optionally with @endpoint.'})}
   static override flags = {
-    config: Flags.string({char: 'c', default: '.', summary: 'Configuration directory.'}),
+    config: configFlag,
     state: Flags.string({summary: 'State file (overrides the configuration).'}),
-    json: Flags.boolean({summary: 'Machine-readable output.'}),
+    json: jsonFlag,
   }
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(StateShow)
     const located = await locateState(flags)
     const state = await readState(located.path)
+    await this.warnPendingJournal(located.path)
     const {endpoint} = parseAddress(args.address)
     const address = baseAddress(args.address.trim())
     const entries = state.resources[address]
@@ -49,6 +52,16 @@ export default class StateShow extends BaseCommand {
     const c = this.colors()
     const blocks = selected.map((name) => [c.bold(`# ${address}@${name}`), ...describeEntry(entries![name]!)].join('\n'))
     this.out(blocks.join('\n\n'))
+  }
+
+  /** Warns on stderr when an interrupted apply left actions the state does not show yet. */
+  private async warnPendingJournal(statePath: string): Promise<void> {
+    const journal = await readJournal(journalPath(statePath))
+    if (journal === undefined || journal.entries.length === 0) return
+    this.err(
+      `${this.errColors().yellow('Warning:')} an interrupted apply left its journal at ${journal.path}; ` +
+        'the state does not show its last actions until the next hrep plan or apply recovers them.',
+    )
   }
 }
 

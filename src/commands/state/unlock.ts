@@ -1,5 +1,6 @@
 import {Flags} from '@oclif/core'
 import {BaseCommand} from '../../cli/base-command.js'
+import {configFlag} from '../../cli/flags.js'
 import {describeHolder, unlockState} from '../../state/index.js'
 import {locateState} from '../../state/locate.js'
 
@@ -10,7 +11,7 @@ export default class StateUnlock extends BaseCommand {
     'Refuses while the holder is still running on this host, or when the holder is on another host and still refreshes the lock, unless --force. A lock whose holder died is also taken over automatically by the next plan or apply.'
   static override examples = ['<%= config.bin %> state unlock', '<%= config.bin %> state unlock --state prod.state.json --force']
   static override flags = {
-    config: Flags.string({char: 'c', default: '.', summary: 'Configuration directory.'}),
+    config: configFlag,
     state: Flags.string({summary: 'State file (overrides the configuration).'}),
     force: Flags.boolean({summary: 'Remove the lock even if its holder may still be running.'}),
   }
