@@ -4,25 +4,11 @@
  * them. A generated secret is written to `secret_output` (mode 0600) *before* the robot is created,
  * so a crash can never lose it; it is printed only with `--show-secrets`.
  */
-import {randomInt} from 'node:crypto'
 import fs from 'node:fs/promises'
 import writeFileAtomic from 'write-file-atomic'
+import {generateRobotSecret} from '../kinds/robot.js'
 import {HrepError} from '../model/errors.js'
 import {Secret} from '../model/secret.js'
-
-const UPPER = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ'
-const LOWER = 'abcdefghijklmnopqrstuvwxyz'
-const DIGITS = '0123456789'
-const ALPHABET = UPPER + LOWER + DIGITS
-
-/** 32 random alphanumeric characters with at least one upper, one lower and one digit (Harbor's rule). */
-export function generateSecret(length = 32): string {
-  for (;;) {
-    let text = ''
-    for (let i = 0; i < length; i++) text += ALPHABET[randomInt(ALPHABET.length)]
-    if (/[A-Z]/.test(text) && /[a-z]/.test(text) && /[0-9]/.test(text)) return text
-  }
-}
 
 /** One entry of the secret_output file. */
 export interface SecretRecord {
@@ -54,7 +40,7 @@ export class GeneratedSecrets {
   async obtain(address: string, endpoint: string, login: string): Promise<Secret> {
     let secret = this.secrets.get(address)
     if (secret === undefined) {
-      secret = new Secret(generateSecret(), 'generated')
+      secret = new Secret(generateRobotSecret(), 'generated')
       this.secrets.set(address, secret)
       this.records[address] = {logins: {}, secret: secret.reveal(), generated: new Date().toISOString()}
     }

@@ -192,7 +192,7 @@ export class Workspace {
       state: {lineage: outcome.lineage, serial: outcome.serial},
       configHash: outcome.configHash,
       changes: outcome.result.changes,
-      stateUpdates: outcome.result.drift,
+      drift: outcome.result.drift,
       targets: outcome.targets,
       refreshOnly: outcome.result.refreshOnly,
       unavailable: outcome.result.unavailable,
@@ -228,7 +228,7 @@ export class Workspace {
         )
       }
     }
-    return this.execute(saved.changes, saved.state_updates ?? [], {...request, planId: saved.id})
+    return this.execute(saved.changes, saved.drift, {...request, planId: saved.id})
   }
 
   /** Releases the lock and closes every connection (idempotent). */
