@@ -96,10 +96,6 @@ export async function discoverServerInfo(
       `endpoint ${name} (${client.url}) runs Harbor ${harborVersion}; hrep needs Harbor ${MINIMUM_HARBOR.major}.${MINIMUM_HARBOR.minor} or newer`,
     )
   }
-  if (system.body?.read_only === true) {
-    warn(`endpoint ${name} is in read-only mode: Harbor refuses every change to it until an administrator turns it off`)
-  }
-
   return {
     harborVersion,
     version,
