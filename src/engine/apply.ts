@@ -270,7 +270,8 @@ class Compactor {
   }
 
   private async fold(): Promise<void> {
-    const entries = this.journal.entries()
+    // A copy: entries appended while the state is being written belong to the next fold.
+    const entries = [...this.journal.entries()]
     await this.store.write(compact(this.store.state, entries))
     await this.journal.truncate(entries.length)
   }

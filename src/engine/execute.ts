@@ -44,6 +44,8 @@ export interface ExecuteEnv {
   ctx: KindContext
   /** The secret to set on a robot (declared or generated), by change; undefined for other kinds. */
   secretFor: (change: Change) => Promise<Secret | undefined>
+  /** How many times a create is sent when earlier tries failed ambiguously and the object was not found. */
+  createTries: number
 }
 
 /** The sessions and secrets a run executes changes with. */
@@ -68,6 +70,7 @@ export function executionEnv(endpoint: string, sources: ExecutionSources): Execu
   return {
     kinds: sources.kinds,
     ctx,
+    createTries: session!.config.reliability.retry.attempts,
     secretFor: async (change) => {
       const declared = sources.declaredSecret(change.address)
       if (declared !== undefined) return declared
@@ -75,9 +78,6 @@ export function executionEnv(endpoint: string, sources: ExecutionSources): Execu
     },
   }
 }
-
-/** How many times a create is sent after ambiguous failures where the object was not found. */
-const CREATE_TRIES = 3
 
 export async function executeChange(change: Change, env: ExecuteEnv): Promise<ChangeOutcome> {
   const kind = env.kinds[change.kind]!
@@ -135,7 +135,7 @@ async function create(kind: Kind, change: Change, env: ExecuteEnv): Promise<Chan
         live = await converge(kind, change, found, env, error)
         break
       }
-      if (error.errorClass !== 'transient' || attempt >= CREATE_TRIES) throw error
+      if (error.errorClass !== 'transient' || attempt >= env.createTries) throw error
     }
   }
   const outcome: ChangeOutcome = {id: live.id, attrs: after}

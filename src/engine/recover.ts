@@ -71,7 +71,7 @@ export async function recoverJournal(
     }
     report.resolved.push({change: intent.change, found: live !== undefined})
   }
-  const entries = journal.entries()
+  const entries = [...journal.entries()]
   await store.write(compact(store.state, entries))
   if (report.unresolved.length === 0) await journal.remove()
   else {
