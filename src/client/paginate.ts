@@ -13,7 +13,7 @@ export interface PageOptions {
   resourceName?: boolean
 }
 
-/** A server that ignores `page` (as `/usergroups/search` does) and sends no total would page forever. */
+/** A server that sends full pages and no total would otherwise page forever. */
 const MAX_PAGES = 100_000
 
 export async function* paginate<T>(
@@ -22,6 +22,7 @@ export async function* paginate<T>(
   query: RequestOptions['query'] = {},
   options: PageOptions = {},
 ): AsyncGenerator<T> {
+  let firstOfFirstPage: string | undefined
   for (let page = 1; page <= MAX_PAGES; page++) {
     const response = await client.request<unknown>({
       method: 'GET',
@@ -43,6 +44,10 @@ export async function* paginate<T>(
         summary: `endpoint ${client.endpoint}: GET ${path} did not return a JSON list`,
       })
     }
+    // `/usergroups/search` and `/users/search` ignore `page` (NOTES §1.5): page 2 starts like page 1.
+    const first = items.length > 0 ? JSON.stringify(items[0]) : undefined
+    if (page === 1) firstOfFirstPage = first
+    else if (first !== undefined && first === firstOfFirstPage) return
     yield* items as T[]
     const total = Number(response.headers['x-total-count'])
     if (items.length < PAGE_SIZE || (Number.isFinite(total) && page * PAGE_SIZE >= total)) return

@@ -151,6 +151,16 @@ describe('paging', () => {
     expect(server.requests).toHaveLength(3)
   })
 
+  it('stops when the server ignores page, as /usergroups/search does, instead of repeating items', async () => {
+    const {server, client} = await setup((_request, response) =>
+      json(response, 200, items.slice(0, 100), {'x-total-count': '250'}),
+    )
+    const seen: number[] = []
+    for await (const item of client.paginate<{id: number}>('/usergroups/search', {groupname: 'p'})) seen.push(item.id)
+    expect(seen).toEqual(items.slice(0, 100).map((i) => i.id))
+    expect(server.requests).toHaveLength(2)
+  })
+
   it('fails with a clear error when a list is not a list', async () => {
     const {client} = await setup((_request, response) => json(response, 200, {items: []}))
     const iterate = async () => {
