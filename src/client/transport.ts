@@ -49,9 +49,21 @@ const MAYBE_SENT: Record<string, string> = {
   ETIMEDOUT: 'timed out',
 }
 
-/** Why a TLS handshake failed, in words an operator can act on. */
+/** OpenSSL's certificate verification codes that name no CERT (those that do are matched by pattern). */
+const TLS_VERIFY_CODES = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_DECRYPT_CRL_SIGNATURE',
+  'UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY',
+  'INVALID_CA',
+  'PATH_LENGTH_EXCEEDED',
+  'INVALID_PURPOSE',
+  'HOSTNAME_MISMATCH',
+  'EPROTO',
+])
+
+/** A failure of the TLS handshake or of certificate verification: retrying cannot fix it. */
 function isTlsFailure(code: string): boolean {
-  return code.includes('CERT') || code.startsWith('ERR_TLS') || code.startsWith('ERR_SSL') || code === 'EPROTO'
+  return code.includes('CERT') || code.startsWith('ERR_TLS') || code.startsWith('ERR_SSL') || TLS_VERIFY_CODES.has(code)
 }
 
 function networkCodeOf(error: unknown): string | undefined {
