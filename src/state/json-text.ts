@@ -18,35 +18,93 @@ export type JsonValue = null | boolean | number | string | JsonValue[] | {[key: 
  */
 export function canonicalJson(value: unknown, options: {indent?: boolean; trailingNewline?: boolean} = {}): string {
   const indent = options.indent ?? true
+  const newline = (options.trailingNewline ?? indent) ? '\n' : ''
+  const found = {integerKeys: false}
+  let sorted: unknown
+  try {
+    sorted = sortedCopy(value, found)
+  } catch (error) {
+    if (!(error instanceof NotJson)) throw error
+    const path = error.segments.map((segment) => formatPathSegment(segment)).join('')
+    throw new HrepError('not_json', `cannot write $${path}: ${error.why}`)
+  }
+  // JSON.stringify keeps insertion order, except that it writes integer-like keys first: only then
+  // is the slower writer of our own needed.
+  if (!found.integerKeys) return `${indent ? JSON.stringify(sorted, null, 2) : JSON.stringify(sorted)}${newline}`
   const parts: string[] = []
-  write(value, '$', indent ? '\n' : '', parts, indent)
-  if (options.trailingNewline ?? indent) parts.push('\n')
-  return parts.join('')
+  write(sorted, indent ? '\n' : '', parts, indent)
+  return `${parts.join('')}${newline}`
 }
 
-function write(value: unknown, path: string, newline: string, parts: string[], indent: boolean): void {
-  if (value === null) {
-    parts.push('null')
-    return
+/** Thrown inside sortedCopy; collects the path on the way out, so no path is built unless needed. */
+class NotJson extends Error {
+  readonly segments: (string | number)[] = []
+  constructor(readonly why: string) {
+    super(why)
   }
+}
+
+const INTEGER_LIKE = /^(?:0|[1-9][0-9]*)$/
+// Code-unit order equals code-point order unless a key holds a surrogate or U+E000..U+FFFF.
+const NOT_BMP_SAFE = /[\uD800-\uFFFF]/
+
+/** A copy of `value` with object keys in code-point order, checked to be plain JSON on the way. */
+function sortedCopy(value: unknown, found: {integerKeys: boolean}): unknown {
+  if (value === null) return null
   switch (typeof value) {
     case 'string':
-      parts.push(JSON.stringify(value))
-      return
     case 'boolean':
-      parts.push(value ? 'true' : 'false')
-      return
+      return value
     case 'number':
-      if (!Number.isFinite(value)) throw notJson(path, `${value} is not a JSON number`)
-      parts.push(JSON.stringify(value))
-      return
+      if (!Number.isFinite(value)) throw new NotJson(`${value} is not a JSON number`)
+      return value
     case 'object':
       break
     default:
-      throw notJson(path, `a ${typeof value} is not a JSON value`)
+      throw new NotJson(`a ${typeof value} is not a JSON value`)
+  }
+  if (Array.isArray(value)) {
+    const copy = new Array(value.length)
+    for (let index = 0; index < value.length; index++) {
+      // JSON.stringify writes holes and undefined items as null; keep arrays the same length.
+      const item = value[index]
+      try {
+        copy[index] = item === undefined ? null : sortedCopy(item, found)
+      } catch (error) {
+        if (error instanceof NotJson) error.segments.unshift(index)
+        throw error
+      }
+    }
+    return copy
+  }
+  const proto = Object.getPrototypeOf(value)
+  if (proto !== Object.prototype && proto !== null) {
+    throw new NotJson(`a ${proto?.constructor?.name ?? 'non-plain'} object is not a JSON value`)
+  }
+  const record = value as Record<string, unknown>
+  const keys = Object.keys(record).filter((key) => record[key] !== undefined)
+  if (keys.some((key) => NOT_BMP_SAFE.test(key))) keys.sort(compareCodePoints)
+  else keys.sort()
+  const copy: Record<string, unknown> = {}
+  for (const key of keys) {
+    if (!found.integerKeys && INTEGER_LIKE.test(key)) found.integerKeys = true
+    try {
+      copy[key] = sortedCopy(record[key], found)
+    } catch (error) {
+      if (error instanceof NotJson) error.segments.unshift(key)
+      throw error
+    }
+  }
+  return copy
+}
+
+/** Writes an already checked value with keys in code-point order, whatever JS's own key order. */
+function write(value: unknown, newline: string, parts: string[], indent: boolean): void {
+  if (value === null || typeof value !== 'object') {
+    parts.push(JSON.stringify(value))
+    return
   }
   const inner = indent ? `${newline}  ` : ''
-  const colon = indent ? ': ' : ':'
   if (Array.isArray(value)) {
     if (value.length === 0) {
       parts.push('[]')
@@ -56,20 +114,13 @@ function write(value: unknown, path: string, newline: string, parts: string[], i
     value.forEach((item, index) => {
       if (index > 0) parts.push(',')
       parts.push(inner)
-      // JSON.stringify writes holes and undefined items as null; keep arrays the same length.
-      write(item === undefined ? null : item, `${path}[${index}]`, inner, parts, indent)
+      write(item, inner, parts, indent)
     })
     parts.push(newline, ']')
     return
   }
-  const proto = Object.getPrototypeOf(value)
-  if (proto !== Object.prototype && proto !== null) {
-    throw notJson(path, `a ${proto?.constructor?.name ?? 'non-plain'} object is not a JSON value`)
-  }
   const record = value as Record<string, unknown>
-  const keys = Object.keys(record)
-    .filter((key) => record[key] !== undefined)
-    .sort(compareCodePoints)
+  const keys = Object.keys(record).sort(compareCodePoints)
   if (keys.length === 0) {
     parts.push('{}')
     return
@@ -77,8 +128,8 @@ function write(value: unknown, path: string, newline: string, parts: string[], i
   parts.push('{')
   keys.forEach((key, index) => {
     if (index > 0) parts.push(',')
-    parts.push(inner, JSON.stringify(key), colon)
-    write(record[key], `${path}${formatPathSegment(key)}`, inner, parts, indent)
+    parts.push(inner, JSON.stringify(key), indent ? ': ' : ':')
+    write(record[key], inner, parts, indent)
   })
   parts.push(newline, '}')
 }
@@ -98,10 +149,6 @@ export function compareCodePoints(a: string, b: string): number {
     return x - y
   }
   return a.length - b.length
-}
-
-function notJson(path: string, why: string): HrepError {
-  return new HrepError('not_json', `cannot write ${path}: ${why}`)
 }
 
 /** `.name` for identifier-like keys, `["robot.ci"]` otherwise: the path notation of every message. */

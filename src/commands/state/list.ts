@@ -17,7 +17,7 @@ export default class StateList extends BaseCommand {
   ]
   static override flags = {
     config: configFlag,
-    state: Flags.string({summary: 'State file (overrides the configuration).'}),
+    state: Flags.string({summary: 'State file (overrides the configuration).', helpValue: 'FILE'}),
     endpoint: Flags.string({summary: 'Only the objects on this endpoint.'}),
     json: jsonFlag,
   }

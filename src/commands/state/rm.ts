@@ -21,7 +21,7 @@ export default class StateRm extends BaseCommand {
   static override args = {address: Args.string({required: true, description: 'Resource address(es), optionally with @endpoint.'})}
   static override flags = {
     config: configFlag,
-    state: Flags.string({summary: 'State file (overrides the configuration).'}),
+    state: Flags.string({summary: 'State file (overrides the configuration).', helpValue: 'FILE'}),
     'lock-timeout': lockTimeoutFlag,
     'dry-run': Flags.boolean({summary: 'Show what would be forgotten without writing the state.'}),
   }

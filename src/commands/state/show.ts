@@ -21,7 +21,7 @@ export default class StateShow extends BaseCommand {
   static override args = {address: Args.string({required: true, description: 'Resource address, optionally with @endpoint.'})}
   static override flags = {
     config: configFlag,
-    state: Flags.string({summary: 'State file (overrides the configuration).'}),
+    state: Flags.string({summary: 'State file (overrides the configuration).', helpValue: 'FILE'}),
     json: jsonFlag,
   }
 

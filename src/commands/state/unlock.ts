@@ -12,7 +12,7 @@ export default class StateUnlock extends BaseCommand {
   static override examples = ['<%= config.bin %> state unlock', '<%= config.bin %> state unlock --state prod.state.json --force']
   static override flags = {
     config: configFlag,
-    state: Flags.string({summary: 'State file (overrides the configuration).'}),
+    state: Flags.string({summary: 'State file (overrides the configuration).', helpValue: 'FILE'}),
     force: Flags.boolean({summary: 'Remove the lock even if its holder may still be running.'}),
   }
 
