@@ -232,7 +232,10 @@ export class Transport {
         errorClass: 'permanent',
         notSent: true,
         detail: 'TLS handshake failed',
-        hint: "set ca_file to the CA that signed Harbor's certificate (or, only for a test instance, insecure = true)",
+        hint:
+          code === 'ERR_SSL_WRONG_VERSION_NUMBER' || code === 'EPROTO'
+            ? 'the server does not speak TLS there: check https:// or http:// and the port in url'
+            : "set ca_file to the CA that signed Harbor's certificate (or, only for a test instance, insecure = true)",
       })
     }
     if (code !== undefined && code in NOT_SENT) {

@@ -105,6 +105,19 @@ describe('TLS', () => {
     })
   })
 
+  it('says when the server does not speak TLS at all', async () => {
+    const plain = await startServer((_request, response) => json(response, 200, []))
+    const client = createClient(endpointConfig(plain.url.replace('http:', 'https:')))
+    try {
+      await expect(client.request({method: 'GET', path: '/projects'})).rejects.toThrow(
+        'the server does not speak TLS there: check https:// or http:// and the port in url',
+      )
+    } finally {
+      await client.close()
+      await plain.close()
+    }
+  })
+
   it('names an unreadable ca_file and where the endpoint is declared', () => {
     const missing = join(dir, 'missing.pem')
     expect(() => createClient(endpointConfig(server.url, {caFile: missing}))).toThrow(
