@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: the strings are HCL source, where ${} is interpolation
 /**
  * Robustness of the loader: thousands of mutated versions of valid configurations (the HCL tests'
  * seeded mutation generator applied to one file of a configuration directory) go through
