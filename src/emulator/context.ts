@@ -82,10 +82,15 @@ export function created(location: string, json?: unknown): Reply {
 /** A paged list: the page's items plus `X-Total-Count` and (when non-empty) `Link`. */
 export function listReply<T, R>(ctx: RequestContext, items: readonly T[], render: (item: T) => R, request?: PageRequest): Reply {
   const page = request ?? pageRequest(ctx.query)
-  const headers: Record<string, string> = {'x-total-count': String(items.length)}
-  const link = linkHeader(ctx.fullPath, ctx.query, page, items.length)
+  return pagedReply(ctx, items.length, pageOf(items, page).map(render), page)
+}
+
+/** A list answered straight from an index: `total` items match, `pageItems` are the rendered items of `page`. */
+export function pagedReply(ctx: RequestContext, total: number, pageItems: readonly unknown[], page: PageRequest): Reply {
+  const headers: Record<string, string> = {'x-total-count': String(total)}
+  const link = linkHeader(ctx.fullPath, ctx.query, page, total)
   if (link) headers.link = link
-  return {status: 200, json: pageOf(items, page).map(render), headers}
+  return {status: 200, json: pageItems, headers}
 }
 
 /** The `{project_name_or_id}` parameter resolved as Harbor does (`X-Is-Resource-Name`, else numeric = id). */

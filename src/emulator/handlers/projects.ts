@@ -4,10 +4,20 @@
  * name-or-id paths; PUT that only merges metadata and replaces the CVE allowlist; delete refused with
  * 412 while repositories exist, taking the project's robots, members and quota with it.
  */
-import {created, empty, type Handler, listReply, ok, projectFromPath, type RequestContext, robotPrefix} from '../context.js'
+import {
+  created,
+  empty,
+  type Handler,
+  listReply,
+  ok,
+  pagedReply,
+  projectFromPath,
+  type RequestContext,
+  robotPrefix,
+} from '../context.js'
 import {MAX_STORAGE_LIMIT} from '../config.js'
 import {badRequest, conflict, forbidden, internal, notFound, precondition} from '../errors.js'
-import {applySort, type Fields, hasKnownKeys, matchesQ, parseQ} from '../query.js'
+import {applySort, type Fields, hasKnownKeys, matchesQ, pageOf, pageRequest, parseQ} from '../query.js'
 import {canInProject, isSysAdmin, requireAuthenticated, requireProjectAccess, requireSystemAccess, userRoles} from '../rbac.js'
 import {now, type ProjectRecord, type Store} from '../store.js'
 
@@ -87,16 +97,26 @@ export const listProjects: Handler = (ctx) => {
   const ownerId = owner === undefined ? undefined : (store.userByUsername(owner)?.id ?? -1)
   const admin = isSysAdmin(ctx.caller)
   const filtered = !admin || name || isPublic !== undefined || owner !== undefined || hasKnownKeys(keywords, PROJECT_FIELDS)
+  const byName = (projectName: string) => store.projects.get(store.projectByName.get(projectName)!)!
+  if (!filtered && !ctx.query.get('sort')) {
+    // An admin's unfiltered list is a slice of the sorted name index.
+    const names = store.projectNames.values()
+    const page = pageRequest(ctx.query)
+    return pagedReply(
+      ctx,
+      names.length,
+      pageOf(names, page).map((n) => renderProject(ctx, byName(n))),
+      page,
+    )
+  }
   let items: ProjectRecord[] = []
   for (const projectName of store.projectNames.values()) {
-    const project = store.projects.get(store.projectByName.get(projectName)!)!
-    if (filtered) {
-      if (!admin && !visible(ctx, project)) continue
-      if (name && !project.name.includes(name)) continue
-      if (isPublic !== undefined && (project.metadata.public === 'true') !== isPublic) continue
-      if (ownerId !== undefined && project.ownerId !== ownerId) continue
-      if (!matchesQ(project, keywords, PROJECT_FIELDS)) continue
-    }
+    const project = byName(projectName)
+    if (!admin && !visible(ctx, project)) continue
+    if (name && !project.name.includes(name)) continue
+    if (isPublic !== undefined && (project.metadata.public === 'true') !== isPublic) continue
+    if (ownerId !== undefined && project.ownerId !== ownerId) continue
+    if (!matchesQ(project, keywords, PROJECT_FIELDS)) continue
     items.push(project)
   }
   items = applySort(items, ctx.query.get('sort'), PROJECT_FIELDS)

@@ -4,9 +4,9 @@
  * on create (create ignores `secret` and `disable`), PATCH secret rules, PUT full replacement with
  * name/level checks, the `Level`/`ProjectID` list filter rules, permissions in random order.
  */
-import {created, empty, type Handler, listReply, ok, type RequestContext, robotPrefix} from '../context.js'
+import {created, empty, type Handler, listReply, ok, pagedReply, type RequestContext, robotPrefix} from '../context.js'
 import {badRequest, conflict, denied, notFound} from '../errors.js'
-import {applySort, type Fields, matchesQ, parseQ, type QKeywords} from '../query.js'
+import {applySort, type Fields, hasKnownKeys, matchesQ, pageOf, pageRequest, parseQ, type QKeywords} from '../query.js'
 import {isGrantable, requireProjectAccess, requireSystemAccess} from '../rbac.js'
 import {randomSecret, shuffled} from '../rng.js'
 import {type AccessRecord, now, type PermissionRecord, type RobotRecord} from '../store.js'
@@ -240,19 +240,22 @@ export const createRobot: Handler = (ctx) => {
   })
 }
 
-/** The robots a list covers before `q` filters, from the sorted indexes. */
-function candidates(ctx: RequestContext, keywords: QKeywords, level: string, projectId: number): RobotRecord[] {
+/**
+ * The sorted stored names a list starts from: the per-project index when the list is restricted to one
+ * project id (system robots are project 0), all robots otherwise. `restricted` says whether the index
+ * already applies the ProjectID condition.
+ */
+function indexFor(
+  ctx: RequestContext,
+  keywords: QKeywords,
+  level: string,
+  projectId: number,
+): {names: readonly string[]; restricted: boolean} {
   const {store} = ctx.state
-  let names: readonly string[]
-  if (level === 'system' && !keywords.has('Level')) names = store.robotNamesByProject.get(0)?.values() ?? []
-  else if (level === 'project') names = store.robotNamesByProject.get(projectId)?.values() ?? []
-  else names = store.robotNames.values()
-  const out: RobotRecord[] = []
-  for (const name of names) {
-    const robot = store.robots.get(store.robotByName.get(name)!)!
-    if (robot.visible) out.push(robot)
-  }
-  return out
+  if (level === 'system' && !keywords.has('Level'))
+    return {names: store.robotNamesByProject.get(0)?.values() ?? [], restricted: true}
+  if (level === 'project') return {names: store.robotNamesByProject.get(projectId)?.values() ?? [], restricted: true}
+  return {names: store.robotNames.values(), restricted: false}
 }
 
 /** GET /robots: system robots unless `q=Level=project,ProjectID=<id>`. */
@@ -277,8 +280,23 @@ export const listRobots: Handler = (ctx) => {
     keywords.set('ProjectID', {kind: 'exact', value: '0'})
   }
   requireRobotAccess(ctx, level, projectId, 'list')
-  let items = candidates(ctx, keywords, level, projectId).filter((robot) => matchesQ(robot, keywords, ROBOT_FIELDS))
-  items = applySort(items, ctx.query.get('sort'), ROBOT_FIELDS)
+  const {store} = ctx.state
+  const {names, restricted} = indexFor(ctx, keywords, level, projectId)
+  const byName = (name: string) => store.robots.get(store.robotByName.get(name)!)!
+  const rest = new Map(keywords)
+  if (restricted) rest.delete('ProjectID')
+  const sort = ctx.query.get('sort')
+  if (!hasKnownKeys(rest, ROBOT_FIELDS) && !sort) {
+    const page = pageRequest(ctx.query)
+    return pagedReply(
+      ctx,
+      names.length,
+      pageOf(names, page).map((name) => renderRobot(ctx, byName(name))),
+      page,
+    )
+  }
+  let items = names.map(byName).filter((robot) => matchesQ(robot, keywords, ROBOT_FIELDS))
+  items = applySort(items, sort, ROBOT_FIELDS)
   return listReply(ctx, items, (robot) => renderRobot(ctx, robot))
 }
 

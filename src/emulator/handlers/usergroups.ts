@@ -4,7 +4,18 @@
  * name), GET by id without `id`, DELETE without an existence check that also removes memberships,
  * and the search endpoint that ignores `page`.
  */
-import {authMode, created, empty, type Handler, listReply, ok, type Reply, type RequestContext, robotPrefix} from '../context.js'
+import {
+  authMode,
+  created,
+  empty,
+  type Handler,
+  listReply,
+  ok,
+  pagedReply,
+  type Reply,
+  type RequestContext,
+  robotPrefix,
+} from '../context.js'
 import {badRequest, badRequestEmpty, conflict, internal, notFound} from '../errors.js'
 import {linkHeader, pageRequest} from '../query.js'
 import {requireAuthenticated, requireSystemAccess} from '../rbac.js'
@@ -52,8 +63,23 @@ export const listUserGroups: Handler = (ctx) => {
   const name = (ctx.values.group_name as string | undefined)?.toLowerCase()
   const dn = mode === 'ldap_auth' ? (ctx.values.ldap_group_dn as string | undefined) : undefined
   const onlyType = mode === 'ldap_auth' ? GROUP_TYPES.ldap : mode === 'http_auth' ? GROUP_TYPES.http : undefined
+  const {groups} = ctx.state.store
+  if (onlyType === undefined && !name && !dn) {
+    // Unfiltered: the id-ordered map is the index; walk only up to the requested page.
+    const page = pageRequest(ctx.query)
+    const start = page.pageSize === 0 ? 0 : (page.page - 1) * page.pageSize
+    const end = page.pageSize === 0 ? groups.size : start + page.pageSize
+    const slice: unknown[] = []
+    let index = 0
+    for (const group of groups.values()) {
+      if (index >= end) break
+      if (index >= start) slice.push(renderGroup(group))
+      index++
+    }
+    return pagedReply(ctx, groups.size, slice, page)
+  }
   const items: GroupRecord[] = []
-  for (const group of ctx.state.store.groups.values()) {
+  for (const group of groups.values()) {
     if (onlyType !== undefined && group.type !== onlyType) continue
     if (name && !group.name.toLowerCase().includes(name)) continue
     if (dn && group.ldapDn !== dn) continue
