@@ -151,13 +151,7 @@ function expectConverged(handle: EmulatorHandle, size: Size): void {
 }
 
 describe('apply under injected faults', () => {
-  // Skipped until two apply-engine fixes land (both verified on a copy of the tree; see the
-  // reliability report): (1) src/engine/apply.ts Compactor.fold truncates the journal by
-  // `this.journal.entries().length` read *after* awaiting the state write, but entries() is the live
-  // array, so outcomes journaled during the write are dropped from both journal and state (about 30 of
-  // 600 state entries lost even with no fault at all); (2) src/engine/execute.ts tries a create at most
-  // CREATE_TRIES = 3 times after ambiguous failures, so at a 25 % fault rate 1.6 % of creates fail.
-  it.skip('converges 500 resources on two endpoints through 20% 503, 5% resets and 429s, with no duplicate', async () => {
+  it('converges 500 resources on two endpoints through 20% 503, 5% resets and 429s, with no duplicate', async () => {
     const faults: FaultRule[] = [
       // Retry-After 0 keeps the test fast; the 429s below make it wait a real second.
       {match: '*', rate: 0.2, status: 503, retryAfter: 0},
@@ -189,8 +183,7 @@ describe('apply under injected faults', () => {
     expect((await planOnly(dir)).changes).toEqual([])
   })
 
-  // Skipped until fix (1) above lands: the lost journal entries are exactly the orphans this test catches.
-  it.skip('leaves no orphan and no duplicate when 10% of creates are applied and then fail', async () => {
+  it('leaves no orphan and no duplicate when 10% of creates are applied and then fail', async () => {
     const faults: FaultRule[] = [
       {match: 'POST /**', rate: 0.05, afterHandler: 503},
       {match: 'POST /**', rate: 0.05, afterHandler: 'reset'},
