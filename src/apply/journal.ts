@@ -189,7 +189,11 @@ export interface Journal {
    * Rejects when the entry is invalid or the file cannot be written (and every later append too).
    */
   append(entry: JournalEntryInput): Promise<void>
-  /** The entries on disk, in order: those of an existing journal opened with `existing: 'continue'`, then appended ones. */
+  /**
+   * A snapshot of the entries on disk, in order: those of an existing journal opened with
+   * `existing: 'continue'`, then appended ones. Later appends do not change a snapshot already taken,
+   * so its length is what to pass to `truncate` after folding it into the state.
+   */
   entries(): readonly JournalEntry[]
   /**
    * Drops what the caller has folded into the state and written: the first `folded` of `entries()`.
@@ -310,7 +314,8 @@ class FileJournal implements Journal {
   }
 
   entries(): readonly JournalEntry[] {
-    return this.durable
+    // A copy: the caller counts it to truncate later, while appends keep landing.
+    return this.durable.slice()
   }
 
   truncate(folded: number): Promise<void> {

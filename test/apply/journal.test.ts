@@ -190,12 +190,12 @@ describe('the journal file', () => {
     await journal.append(intent(1))
     await journal.append(intent(2))
     await journal.append({type: 'done', change: 'robot.r1@primary', id: '41'})
-    const folded = journal.entries().length
-    const state = compact(emptyState('L'), journal.entries())
-    // Appended while the state is being written.
-    const late = journal.append({type: 'done', change: 'robot.r2@primary', id: '42'})
-    await journal.truncate(folded)
-    await late
+    const snapshot = journal.entries()
+    const state = compact(emptyState('L'), snapshot)
+    // Appended while the state is being written; the snapshot taken before does not grow.
+    await journal.append({type: 'done', change: 'robot.r2@primary', id: '42'})
+    expect(snapshot).toHaveLength(4)
+    await journal.truncate(snapshot.length)
     const kept = (await readJournal(journalPath(statePath)))!.entries
     expect(kept.map((entry) => `${entry.type}:${'change' in entry ? entry.change : ''}`)).toEqual([
       'begin:',
