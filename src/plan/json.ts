@@ -75,6 +75,8 @@ export interface JsonPlan {
   }[]
   unavailable: {endpoint: string; message: string}[]
   warnings: {message: string; address: string | null; endpoint: string | null}[]
+  /** Mirror mode: objects on a target its source lacks, left alone because prune = false. */
+  unmanaged: {endpoint: string; kind: string; key: string; live_id: string; replicate: string}[]
 }
 
 /** A JSON-safe deep copy: Secrets become the placeholder, undefined object members are dropped. */
@@ -154,5 +156,12 @@ export function toJsonPlan(
     })),
     unavailable: result.unavailable.map((u) => ({endpoint: u.endpoint, message: u.message})),
     warnings: result.warnings.map((w) => ({message: w.message, address: w.address ?? null, endpoint: w.endpoint ?? null})),
+    unmanaged: (result.unmanaged ?? []).map((u) => ({
+      endpoint: u.endpoint,
+      kind: u.kind,
+      key: u.key,
+      live_id: u.liveId,
+      replicate: u.owner,
+    })),
   }
 }

@@ -141,6 +141,9 @@ function compareExisting(
   if (secret?.declared && secret.fingerprintMatches !== true) {
     diffs = withDiff(diffs, secretDiff(true))
     reasons.push(secret.fingerprintMatches === false ? 'the declared secret changed' : 'its secret is not yet set by hrep')
+  } else if (secret !== undefined && !secret.declared && secret.rotate !== undefined) {
+    diffs = withDiff(diffs, secretDiff(true))
+    reasons.push(secret.rotate)
   }
   const idMoved = record !== undefined && record.entry.id !== live.id
   if (idMoved) reasons.push(`recreated outside hrep (Harbor id ${record.entry.id} is now ${live.id})`)

@@ -9,9 +9,10 @@ import type {Change} from '../model/change.js'
 import {applyCascades} from './cascade.js'
 import {compare, linkDrafts, orderChanges} from './graph.js'
 import {planEndpointObjects} from './object-plan.js'
+import {planPrune} from './prune.js'
 import {refreshOnlyDrift} from './refresh-only.js'
 import {parseTargets, selectTargets} from './target.js'
-import type {Conflict, PlanInput, PlanResult, PlanWarning, StateUpdate} from './types.js'
+import type {Conflict, PlanInput, PlanResult, PlanWarning, StateUpdate, UnmanagedObject} from './types.js'
 import {buildWorld} from './world.js'
 
 /** Computes the plan. Throws an HrepError for a bad `--target`, a key declared twice, or a dependency cycle. */
@@ -23,6 +24,7 @@ export function plan(input: PlanInput): PlanResult {
   const changes: Change[] = []
   const conflicts: Conflict[] = []
   const drift: StateUpdate[] = []
+  const unmanaged: UnmanagedObject[] = []
   const warnings: PlanWarning[] = [...world.warnings]
   const forcedBy = new Map<string, string>()
 
@@ -32,6 +34,9 @@ export function plan(input: PlanInput): PlanResult {
       continue
     }
     const drafts = planEndpointObjects(endpoint, input.kinds, options.allowDelete !== false)
+    if (input.prune !== undefined && input.prune.length > 0) {
+      unmanaged.push(...planPrune(endpoint, input.prune, input.kinds, options.allowDelete !== false, drafts))
+    }
     applyCascades(endpoint, input.kinds, drafts)
     linkDrafts(drafts.drafts, input.kinds)
     const changed = new Set<string>()
@@ -56,6 +61,11 @@ export function plan(input: PlanInput): PlanResult {
     drift: drift.sort(byPlace),
     warnings,
     refreshOnly,
+  }
+  if (unmanaged.length > 0) {
+    result.unmanaged = unmanaged.sort(
+      (a, b) => compare(a.endpoint, b.endpoint) || compare(a.kind, b.kind) || compare(a.key, b.key),
+    )
   }
   return targets.length > 0 ? selectTargets(result, targets, input.desired, input.state, forcedBy) : result
 }

@@ -67,6 +67,8 @@ export function selectTargets(
   for (const [address, byEndpoint] of Object.entries(state.resources)) {
     for (const endpoint of Object.keys(byEndpoint)) if (matchesAny(targets, address, endpoint)) select(`${address}@${endpoint}`)
   }
+  // Changes with neither a declaration nor a state entry behind them: mirror mode's prune deletes.
+  for (const change of result.changes) if (matchesAny(targets, change.address, change.endpoint)) select(change.id)
   const named = selected.size
   for (let head = 0; head < queue.length; head++) {
     const object = desiredById.get(queue[head]!)
@@ -100,6 +102,7 @@ export function selectTargets(
   for (const target of targets) {
     const hit =
       desired.some((o) => targetMatches(target, o.address, o.endpoint)) ||
+      result.changes.some((c) => targetMatches(target, c.address, c.endpoint)) ||
       Object.entries(state.resources).some(([address, byEndpoint]) =>
         Object.keys(byEndpoint).some((endpoint) => targetMatches(target, address, endpoint)),
       )

@@ -17,6 +17,12 @@ export interface DesiredSecret {
    * the secret is then (re)set on an existing object.
    */
   fingerprintMatches?: boolean
+  /**
+   * Set a new hrep-generated secret on the existing object, and why (mirror mode's
+   * `robot_secrets = "rotate"`). Ignored for a declared secret and for an object that is created
+   * (a create always gets its secret).
+   */
+  rotate?: string
 }
 
 /** One declared object on one endpoint: a config resource instance fanned out to an endpoint. */
@@ -76,12 +82,45 @@ export interface PlanOptions {
   allowDelete?: boolean
 }
 
+/**
+ * Mirror mode's reach over a target: live objects of one kind on one endpoint that a `replicate`
+ * block answers for. Those that nothing desires and state does not manage are the block's extras:
+ * deleted when `delete` (prune = true), listed in `PlanResult.unmanaged` otherwise.
+ */
+export interface PruneScope {
+  endpoint: string
+  kind: KindName
+  /** The replicate block's name, for reasons and messages. */
+  owner: string
+  /** Whether the live object falls under the block (its include/exclude patterns). Must be pure. */
+  matches: (object: LiveObject) => boolean
+  /** Delete the extras (prune = true) instead of listing them. */
+  delete: boolean
+  /** The address an extra is deleted under: `robot.from-primary["team+old"]`. Must be pure. */
+  address: (key: string) => string
+  /** Where the block's objects come from (its `from` endpoint), for reasons. */
+  source: string
+}
+
 export interface PlanInput {
   desired: readonly DesiredObject[]
   live: LiveSnapshot
   state: StateLike
   kinds: Readonly<Record<KindName, Kind>>
   options?: PlanOptions
+  /** Mirror mode's prune scopes (none: nothing unmanaged is ever deleted or listed). */
+  prune?: readonly PruneScope[]
+}
+
+/** A live object in a replicate block's reach that its source lacks, left alone because prune = false. */
+export interface UnmanagedObject {
+  endpoint: string
+  kind: KindName
+  key: string
+  /** Harbor's id on the endpoint. */
+  liveId: string
+  /** The replicate block. */
+  owner: string
 }
 
 /** A desired object whose key is taken on an endpoint by an object hrep does not manage. */
@@ -148,4 +187,6 @@ export interface PlanResult {
   drift: StateUpdate[]
   warnings: PlanWarning[]
   refreshOnly: boolean
+  /** Mirror mode: objects on targets the source lacks, left alone (prune = false). Absent = none. */
+  unmanaged?: UnmanagedObject[]
 }
