@@ -110,20 +110,16 @@ function toUnits(tokens: Token[], source: string): Unit[] {
     if (tok.kind === 'Comment') {
       const text = source.slice(tok.start, tok.end)
       const isLine = text.startsWith('#') || text.startsWith('//')
-      // A line comment loses its newline (the line break is re-added) and its trailing blanks.
-      const body = isLine ? text.replace(/[ \t]*\r?\n$/, '').replace(/[ \t]+$/, '') : text
       units.push({
         kind: 'Comment',
-        text: body,
+        // A line comment loses its trailing blanks; a block comment is kept as written.
+        text: isLine ? text.replace(/[ \t]+$/, '') : text,
         startLine: tok.s.line,
-        endLine: tok.s.line,
+        endLine: tok.e.line,
         bracket: 0,
         spaces: 0,
         lineComment: isLine,
       })
-      // A line comment swallowed its newline: give the line its break back.
-      if (isLine && text.endsWith('\n')) units.push(newlineUnit(tok.s.line))
-      if (!isLine) units[units.length - 1].endLine = tok.e.line
       continue
     }
     units.push({
@@ -136,10 +132,6 @@ function toUnits(tokens: Token[], source: string): Unit[] {
     })
   }
   return units
-}
-
-function newlineUnit(line: number): Unit {
-  return {kind: 'Newline', text: '\n', startLine: line, endLine: line, bracket: 0, spaces: 0}
 }
 
 /** Groups units into lines; a run of empty lines becomes one `blankBefore` on the next line. */

@@ -4,10 +4,13 @@
  * and `%{` inside a template push normal mode until the matching `}` (or `~}`) pops it.
  * One pass with charCodeAt, no per-character slicing, positions tracked incrementally.
  */
-import type {Diagnostic, Pos} from '../../model/errors.js'
+import type {Diagnostic} from '../../model/errors.js'
 import {PositionTracker} from './position.js'
 import {isIdentContinue, isIdentStart, trimSpace} from './text.js'
-import type {Token, TokenKind} from './token.js'
+import {KIND_CODE, type Token, type TokenKind, TokenStream} from './token.js'
+
+/** Kind codes by name, for the lexer's emits. */
+const C = KIND_CODE
 
 const MAIN = 0
 const STRING = 1
@@ -20,16 +23,44 @@ interface HeredocInProgress {
 }
 
 /** The tokens of a file (ending with one EOF token) and the diagnostics of lexically invalid ones. */
-export interface LexResult {
-  tokens: Token[]
+export interface ScanResult {
+  stream: TokenStream
   diagnostics: Diagnostic[]
 }
 
-/** Splits `source` into tokens. Never throws: invalid input becomes Invalid tokens plus diagnostics. */
-export function lex(source: string, filename: string): LexResult {
+/** Kinds that are never valid HCL and get a diagnostic of their own. */
+const INVALID_KIND_LIST: readonly TokenKind[] = [
+  'BitwiseAnd',
+  'BitwiseOr',
+  'BitwiseXor',
+  'BitwiseNot',
+  'Backtick',
+  'Apostrophe',
+  'Semicolon',
+  'BadUTF8',
+  'QuotedNewline',
+  'Invalid',
+]
+const INVALID_KINDS: ReadonlySet<TokenKind> = new Set(INVALID_KIND_LIST)
+const INVALID_CODES = new Uint8Array(256)
+for (const kind of INVALID_KIND_LIST) INVALID_CODES[KIND_CODE[kind]] = 1
+
+/** Like `scan`, with the tokens as objects (for the formatter and tests). */
+export function lex(source: string, filename: string): {tokens: Token[]; diagnostics: Diagnostic[]} {
+  const {stream, diagnostics} = scan(source, filename)
+  return {tokens: stream.toArray(), diagnostics}
+}
+
+/**
+ * Splits `source` into tokens. Never throws: invalid input becomes Invalid tokens plus diagnostics.
+ * A line comment ends before its line break, which follows as a Newline token.
+ */
+export function scan(source: string, filename: string): ScanResult {
   const origin = source.charCodeAt(0) === 0xfeff ? 1 : 0
   const tracker = new PositionTracker(source, origin)
-  const tokens: Token[] = []
+  // Most files have about one token per four characters.
+  const stream = new TokenStream(source, (source.length >> 2) + 16)
+  let sawInvalid = false
   const n = source.length
   const modes: number[] = [MAIN]
   const heredocs: HeredocInProgress[] = []
@@ -37,16 +68,16 @@ export function lex(source: string, filename: string): LexResult {
   let braces = 0
   let i = origin
 
-  const emit = (kind: TokenKind, start: number, end: number): Token => {
-    const tok: Token = {kind, start, end, s: tracker.at(start), e: tracker.at(end)}
-    tokens.push(tok)
-    return tok
+  const emit = (code: number, start: number, end: number): void => {
+    tracker.moveTo(start)
+    stream.push(code, start, end, tracker.lineNumber, tracker.columnNumber, tracker.byteOffset)
+    if (INVALID_CODES[code] === 1) sawInvalid = true
   }
 
   /** `${`/`%{` (with an optional `~`) at i: enter normal mode until the matching close brace. */
-  const beginSequence = (kind: 'TemplateInterp' | 'TemplateControl'): void => {
+  const beginSequence = (code: number): void => {
     const len = source.charCodeAt(i + 2) === 126 ? 3 : 2
-    emit(kind, i, i + len)
+    emit(code, i, i + len)
     i += len
     braces++
     retBraces.push(braces)
@@ -60,38 +91,37 @@ export function lex(source: string, filename: string): LexResult {
 
     if (mode === STRING) {
       if (c === 34) {
-        emit('CQuote', i, i + 1)
+        emit(C.CQuote, i, i + 1)
         i++
         modes.pop()
         continue
       }
       if ((c === 36 || c === 37) && source.charCodeAt(i + 1) === 123) {
-        beginSequence(c === 36 ? 'TemplateInterp' : 'TemplateControl')
+        beginSequence(c === 36 ? C.TemplateInterp : C.TemplateControl)
         continue
       }
       if (c === 10 || c === 13) {
         let j = i + 1
         while (j < n && (source.charCodeAt(j) === 10 || source.charCodeAt(j) === 13)) j++
-        emit('QuotedNewline', i, j)
+        emit(C.QuotedNewline, i, j)
         i = j
         continue
       }
       const j = scanQuotedRun(source, i)
       if (j === i) {
-        // A lone backslash before a newline, or a `$`/`%` at the very end: the reference scanner
-        // gives up here and reports the rest of the file as one invalid token.
-        emit(c === 92 ? 'Invalid' : 'Invalid', i, c === 92 ? i + 1 : n)
-        i = c === 92 ? i + 1 : n
+        // A lone backslash before a line break, or a `$`/`%` at the very end of the file.
+        emit(C.Invalid, i, i + 1)
+        i++
         continue
       }
-      emit('QuotedLit', i, j)
+      emit(C.QuotedLit, i, j)
       i = j
       continue
     }
 
     if (mode === HEREDOC) {
       if ((c === 36 || c === 37) && source.charCodeAt(i + 1) === 123) {
-        beginSequence(c === 36 ? 'TemplateInterp' : 'TemplateControl')
+        beginSequence(c === 36 ? C.TemplateInterp : C.TemplateControl)
         continue
       }
       const doc = heredocs[heredocs.length - 1]
@@ -100,8 +130,8 @@ export function lex(source: string, filename: string): LexResult {
         if (run.newlineLength > 0) {
           const textEnd = run.end - run.newlineLength
           if (doc.startOfLine && trimSpace(source.slice(i, textEnd)) === doc.marker) {
-            emit('CHeredoc', i, textEnd)
-            emit('Newline', textEnd, run.end)
+            emit(C.CHeredoc, i, textEnd)
+            emit(C.Newline, textEnd, run.end)
             heredocs.pop()
             modes.pop()
             i = run.end
@@ -111,12 +141,12 @@ export function lex(source: string, filename: string): LexResult {
         } else {
           doc.startOfLine = false
         }
-        emit('StringLit', i, run.end)
+        emit(C.StringLit, i, run.end)
         i = run.end
         continue
       }
       // A lone carriage return, or a `$`/`%` at the very end: nothing matches, the rest is invalid.
-      emit('Invalid', i, n)
+      emit(C.Invalid, i, n)
       i = n
       continue
     }
@@ -135,15 +165,15 @@ export function lex(source: string, filename: string): LexResult {
         continue
       }
       case 10:
-        emit('Newline', i, i + 1)
+        emit(C.Newline, i, i + 1)
         i++
         continue
       case 13:
         if (source.charCodeAt(i + 1) === 10) {
-          emit('Newline', i, i + 2)
+          emit(C.Newline, i, i + 2)
           i += 2
         } else {
-          emit('Invalid', i, i + 1)
+          emit(C.Invalid, i, i + 1)
           i++
         }
         continue
@@ -158,15 +188,15 @@ export function lex(source: string, filename: string): LexResult {
         if (source.charCodeAt(i + 1) === 42) {
           const close = source.indexOf('*/', i + 2)
           if (close >= 0) {
-            emit('Comment', i, close + 2)
+            emit(C.Comment, i, close + 2)
             i = close + 2
             continue
           }
         }
-        i = single('Slash')
+        i = single(C.Slash)
         continue
       case 34: // "
-        emit('OQuote', i, i + 1)
+        emit(C.OQuote, i, i + 1)
         i++
         modes.push(STRING)
         continue
@@ -176,115 +206,115 @@ export function lex(source: string, filename: string): LexResult {
         if (next === 60) {
           const heredoc = scanHeredocOpener(source, i)
           if (heredoc) {
-            emit('OHeredoc', i, heredoc.end)
+            emit(C.OHeredoc, i, heredoc.end)
             i = heredoc.end
             heredocs.push({marker: heredoc.marker, startOfLine: true})
             modes.push(HEREDOC)
             continue
           }
         }
-        i = next === 61 ? pair('LessThanEq') : single('LessThan')
+        i = next === 61 ? pair(C.LessThanEq) : single(C.LessThan)
         continue
       }
       case 61: {
         // =
         const next = source.charCodeAt(i + 1)
-        i = next === 61 ? pair('EqualOp') : next === 62 ? pair('FatArrow') : single('Equal')
+        i = next === 61 ? pair(C.EqualOp) : next === 62 ? pair(C.FatArrow) : single(C.Equal)
         continue
       }
       case 33: // !
-        i = source.charCodeAt(i + 1) === 61 ? pair('NotEqual') : single('Bang')
+        i = source.charCodeAt(i + 1) === 61 ? pair(C.NotEqual) : single(C.Bang)
         continue
       case 62: // >
-        i = source.charCodeAt(i + 1) === 61 ? pair('GreaterThanEq') : single('GreaterThan')
+        i = source.charCodeAt(i + 1) === 61 ? pair(C.GreaterThanEq) : single(C.GreaterThan)
         continue
       case 38: // &
-        i = source.charCodeAt(i + 1) === 38 ? pair('And') : single('BitwiseAnd')
+        i = source.charCodeAt(i + 1) === 38 ? pair(C.And) : single(C.BitwiseAnd)
         continue
       case 124: // |
-        i = source.charCodeAt(i + 1) === 124 ? pair('Or') : single('BitwiseOr')
+        i = source.charCodeAt(i + 1) === 124 ? pair(C.Or) : single(C.BitwiseOr)
         continue
       case 58: // :
-        i = source.charCodeAt(i + 1) === 58 ? pair('DoubleColon') : single('Colon')
+        i = source.charCodeAt(i + 1) === 58 ? pair(C.DoubleColon) : single(C.Colon)
         continue
       case 46: // .
         if (source.charCodeAt(i + 1) === 46 && source.charCodeAt(i + 2) === 46) {
-          emit('Ellipsis', i, i + 3)
+          emit(C.Ellipsis, i, i + 3)
           i += 3
         } else {
-          i = single('Dot')
+          i = single(C.Dot)
         }
         continue
       case 126: // ~
         if (source.charCodeAt(i + 1) === 125) {
           // `~}` always closes a template sequence token-wise; a mismatched one is the parser's to report.
-          emit('TemplateSeqEnd', i, i + 2)
+          emit(C.TemplateSeqEnd, i, i + 2)
           i += 2
           closeBrace(true)
         } else {
-          i = single('BitwiseNot')
+          i = single(C.BitwiseNot)
         }
         continue
       case 123: // {
-        emit('OBrace', i, i + 1)
+        emit(C.OBrace, i, i + 1)
         i++
         braces++
         continue
       case 125: // }
         if (retBraces.length > 0 && retBraces[retBraces.length - 1] === braces) {
-          emit('TemplateSeqEnd', i, i + 1)
+          emit(C.TemplateSeqEnd, i, i + 1)
         } else {
-          emit('CBrace', i, i + 1)
+          emit(C.CBrace, i, i + 1)
         }
         i++
         closeBrace(false)
         continue
       case 91:
-        i = single('OBrack')
+        i = single(C.OBrack)
         continue
       case 93:
-        i = single('CBrack')
+        i = single(C.CBrack)
         continue
       case 40:
-        i = single('OParen')
+        i = single(C.OParen)
         continue
       case 41:
-        i = single('CParen')
+        i = single(C.CParen)
         continue
       case 44:
-        i = single('Comma')
+        i = single(C.Comma)
         continue
       case 42:
-        i = single('Star')
+        i = single(C.Star)
         continue
       case 43:
-        i = single('Plus')
+        i = single(C.Plus)
         continue
       case 45:
-        i = single('Minus')
+        i = single(C.Minus)
         continue
       case 37:
-        i = single('Percent')
+        i = single(C.Percent)
         continue
       case 63:
-        i = single('Question')
+        i = single(C.Question)
         continue
       case 94:
-        i = single('BitwiseXor')
+        i = single(C.BitwiseXor)
         continue
       case 59:
-        i = single('Semicolon')
+        i = single(C.Semicolon)
         continue
       case 96:
-        i = single('Backtick')
+        i = single(C.Backtick)
         continue
       case 39:
-        i = single('Apostrophe')
+        i = single(C.Apostrophe)
         continue
     }
     if (c >= 48 && c <= 57) {
       const end = scanNumber(source, i)
-      emit('NumberLit', i, end)
+      emit(C.NumberLit, i, end)
       i = end
       continue
     }
@@ -292,30 +322,31 @@ export function lex(source: string, filename: string): LexResult {
     const width = cp > 0xffff ? 2 : 1
     if (isIdentStart(cp)) {
       const end = scanIdentRest(source, i + width)
-      emit('Ident', i, end)
+      emit(C.Ident, i, end)
       i = end
       continue
     }
-    emit(c >= 0xd800 && c <= 0xdfff && width === 1 ? 'BadUTF8' : 'Invalid', i, i + width)
+    emit(c >= 0xd800 && c <= 0xdfff && width === 1 ? C.BadUTF8 : C.Invalid, i, i + width)
     i += width
   }
-  emit('EOF', n, n)
-  return {tokens, diagnostics: invalidTokenDiagnostics(tokens, source, filename)}
+  emit(C.EOF, n, n)
+  return {stream, diagnostics: sawInvalid ? invalidTokenDiagnostics(stream, source, filename) : []}
 
-  function single(kind: TokenKind): number {
-    emit(kind, i, i + 1)
+  function single(code: number): number {
+    emit(code, i, i + 1)
     return i + 1
   }
 
-  function pair(kind: TokenKind): number {
-    emit(kind, i, i + 2)
+  function pair(code: number): number {
+    emit(code, i, i + 2)
     return i + 2
   }
 
+  /** A `#` or `//` comment up to (not including) the line break, which lexes as a Newline next. */
   function lineComment(from: number): number {
     const nl = source.indexOf('\n', from)
-    const end = nl < 0 ? n : nl + 1
-    emit('Comment', from, end)
+    const end = nl < 0 ? n : source.charCodeAt(nl - 1) === 13 ? nl - 1 : nl
+    emit(C.Comment, from, end)
     return end
   }
 
@@ -452,37 +483,35 @@ function scanNumber(source: string, from: number): number {
   return lastGood
 }
 
-function rangeOf(tok: Token, filename: string): {file: string; start: Pos; end: Pos} {
-  return {file: filename, start: tok.s, end: tok.e}
-}
-
 /**
  * Diagnostics for tokens that never belong in HCL (bitwise operators, `;`, quotes of other
  * languages, stray characters, line breaks in quoted strings), limited like the reference so one
  * mistake repeated does not flood the output.
  */
-function invalidTokenDiagnostics(tokens: Token[], source: string, filename: string): Diagnostic[] {
+function invalidTokenDiagnostics(stream: TokenStream, source: string, filename: string): Diagnostic[] {
   const diags: Diagnostic[] = []
   let toldBitwise = 0
   let toldBacktick = 0
   let toldApostrophe = 0
   let toldSemicolon = 0
   let toldBadUTF8 = 0
-  const error = (summary: string, detail: string, tok: Token) =>
-    diags.push({severity: 'error', summary, detail, range: rangeOf(tok, filename)})
-  for (const tok of tokens) {
-    switch (tok.kind) {
+  const error = (summary: string, detail: string, i: number) =>
+    diags.push({severity: 'error', summary, detail, range: {file: filename, start: stream.startPos(i), end: stream.endPos(i)}})
+  for (let tok = 0; tok < stream.length; tok++) {
+    const kind = stream.kind(tok)
+    if (!INVALID_KINDS.has(kind)) continue
+    switch (kind) {
       case 'BitwiseAnd':
       case 'BitwiseOr':
       case 'BitwiseXor':
       case 'BitwiseNot':
         if (toldBitwise < 4) {
           const suggestion =
-            tok.kind === 'BitwiseAnd'
+            kind === 'BitwiseAnd'
               ? ' Did you mean boolean AND ("&&")?'
-              : tok.kind === 'BitwiseOr'
+              : kind === 'BitwiseOr'
                 ? ' Did you mean boolean OR ("||")?'
-                : tok.kind === 'BitwiseNot'
+                : kind === 'BitwiseNot'
                   ? ' Did you mean boolean NOT ("!")?'
                   : ''
           error('Unsupported operator', `Bitwise operators are not supported.${suggestion}`, tok)
@@ -534,7 +563,7 @@ function invalidTokenDiagnostics(tokens: Token[], source: string, filename: stri
         )
         break
       case 'Invalid': {
-        const ch = source.codePointAt(tok.start)
+        const ch = source.codePointAt(stream.starts[tok])
         if (ch === 0x201c || ch === 0x201d || ch === 0x2018 || ch === 0x2019) {
           error(
             'Invalid character',

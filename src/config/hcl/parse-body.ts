@@ -6,7 +6,6 @@
 import type {Attribute, Block, BlockLabel, Body, BodyItem} from './ast.js'
 import {parseExpression} from './parse-expression.js'
 import type {ParserState} from './parser-state.js'
-import type {Token} from './token.js'
 
 const UNCLOSED_BLOCK_DETAIL =
   'There is no closing brace for this block before the end of the file. This may be caused by incorrect brace nesting elsewhere in this file.'
@@ -16,18 +15,18 @@ export function parseBody(p: ParserState, end: 'EOF' | 'CBrace'): Body {
   const items: BodyItem[] = []
   const attributes = new Map<string, Attribute>()
   const startTok = p.prev()
-  let endTok: Token
+  let endTok: number
   for (;;) {
     const next = p.peek()
-    if (next.kind === end) {
+    if (p.kind(next) === end) {
       endTok = p.read()
       break
     }
-    if (next.kind === 'Newline') {
+    if (p.kind(next) === 'Newline') {
       p.read()
       continue
     }
-    if (next.kind === 'Ident') {
+    if (p.kind(next) === 'Ident') {
       const item = parseBodyItem(p)
       if (item === undefined) continue
       if (item.type === 'Attribute') {
@@ -47,9 +46,9 @@ export function parseBody(p: ParserState, end: 'EOF' | 'CBrace'): Body {
     }
     const bad = p.read()
     if (!p.recovery) {
-      if (bad.kind === 'OQuote') {
+      if (p.kind(bad) === 'OQuote') {
         p.error('Invalid argument name', 'Argument names must not be quoted.', bad)
-      } else if (bad.kind === 'EOF') {
+      } else if (p.kind(bad) === 'EOF') {
         if (end === 'CBrace') p.error('Unclosed configuration block', UNCLOSED_BLOCK_DETAIL, startTok)
         else p.error('Unclosed configuration body', 'Found end of file before the end of this configuration body.', startTok)
       } else {
@@ -66,8 +65,8 @@ export function parseBody(p: ParserState, end: 'EOF' | 'CBrace'): Body {
 function parseBodyItem(p: ParserState): BodyItem | undefined {
   const ident = p.read()
   const next = p.peek()
-  if (next.kind === 'Equal') return finishAttribute(p, ident, false)
-  if (next.kind === 'OQuote' || next.kind === 'OBrace' || next.kind === 'Ident') return finishBlock(p, ident)
+  if (p.kind(next) === 'Equal') return finishAttribute(p, ident, false)
+  if (p.kind(next) === 'OQuote' || p.kind(next) === 'OBrace' || p.kind(next) === 'Ident') return finishBlock(p, ident)
   p.recoverAfterBodyItem()
   p.error(
     'Argument or block definition required',
@@ -77,7 +76,7 @@ function parseBodyItem(p: ParserState): BodyItem | undefined {
   return undefined
 }
 
-function finishAttribute(p: ParserState, ident: Token, singleLine: boolean): Attribute {
+function finishAttribute(p: ParserState, ident: number, singleLine: boolean): Attribute {
   p.read() // =
   const before = p.errorCount
   const expr = parseExpression(p)
@@ -85,9 +84,9 @@ function finishAttribute(p: ParserState, ident: Token, singleLine: boolean): Att
     p.recoverAfterBodyItem()
   } else if (!singleLine) {
     const end = p.peek()
-    if (end.kind !== 'Newline' && end.kind !== 'EOF') {
+    if (p.kind(end) !== 'Newline' && p.kind(end) !== 'EOF') {
       if (!p.recovery) {
-        if (end.kind === 'Comma') {
+        if (p.kind(end) === 'Comma') {
           p.error(
             'Unexpected comma after argument',
             'Argument definitions must be separated by newlines, not commas. An argument definition must end with a newline.',
@@ -112,31 +111,31 @@ function finishAttribute(p: ParserState, ident: Token, singleLine: boolean): Att
   }
 }
 
-function finishBlock(p: ParserState, ident: Token): Block {
+function finishBlock(p: ParserState, ident: number): Block {
   const labels: BlockLabel[] = []
-  let open: Token
+  let open: number
   for (;;) {
     const tok = p.peek()
-    if (tok.kind === 'OBrace') {
+    if (p.kind(tok) === 'OBrace') {
       open = p.read()
       break
     }
-    if (tok.kind === 'OQuote') {
+    if (p.kind(tok) === 'OQuote') {
       labels.push(parseLabel(p))
       continue
     }
-    if (tok.kind === 'Ident') {
+    if (p.kind(tok) === 'Ident') {
       p.read()
       labels.push({value: p.text(tok), quoted: false, range: p.range(tok)})
       continue
     }
-    if (tok.kind === 'Equal') {
+    if (p.kind(tok) === 'Equal') {
       p.error(
         'Invalid block definition',
         'The equals sign "=" indicates an argument definition, and must not be used when defining a block.',
         tok,
       )
-    } else if (tok.kind === 'Newline') {
+    } else if (p.kind(tok) === 'Newline') {
       p.error(
         'Invalid block definition',
         'A block definition must have block content delimited by "{" and "}", starting on the same line as the block header.',
@@ -160,29 +159,29 @@ function finishBlock(p: ParserState, ident: Token): Block {
   }
 
   let body: Body
-  const first = p.peek().kind
+  const first = p.peekKind()
   if (first === 'Newline' || first === 'EOF' || first === 'CBrace') {
     body = parseBody(p, 'CBrace')
   } else {
     body = parseSingleAttributeBody(p, open)
     const after = p.peek()
-    if (after.kind === 'CBrace') {
+    if (p.kind(after) === 'CBrace') {
       p.read()
     } else {
-      if (after.kind === 'Comma') {
+      if (p.kind(after) === 'Comma') {
         p.error(
           'Invalid single-argument block definition',
           'Single-line block syntax can include only one argument definition. To define multiple arguments, use the multi-line block syntax with one argument definition per line.',
           after,
         )
-      } else if (after.kind === 'Newline') {
+      } else if (p.kind(after) === 'Newline') {
         p.error(
           'Invalid single-argument block definition',
           "An argument definition on the same line as its containing block creates a single-line block definition, which must also be closed on the same line. Place the block's closing brace immediately after the argument definition.",
           after,
         )
       } else if (!p.recovery) {
-        if (after.kind === 'EOF') {
+        if (p.kind(after) === 'EOF') {
           p.error('Unclosed configuration block', UNCLOSED_BLOCK_DETAIL, open)
         } else {
           p.error(
@@ -198,7 +197,7 @@ function finishBlock(p: ParserState, ident: Token): Block {
   const close = p.prev()
 
   const eol = p.peek()
-  if (eol.kind === 'Newline' || eol.kind === 'EOF') {
+  if (p.kind(eol) === 'Newline' || p.kind(eol) === 'EOF') {
     p.read()
   } else {
     if (!p.recovery) p.error('Missing newline after block definition', 'A block definition must end with a newline.', eol)
@@ -218,21 +217,21 @@ function finishBlock(p: ParserState, ident: Token): Block {
 }
 
 /** The body of `b { a = 1 }`: exactly one attribute, on the block's line. */
-function parseSingleAttributeBody(p: ParserState, open: Token): Body {
+function parseSingleAttributeBody(p: ParserState, open: number): Body {
   const ident = p.read()
   const empty: Body = {type: 'Body', items: [], range: p.range(open, ident)}
-  if (ident.kind !== 'Ident') {
+  if (p.kind(ident) !== 'Ident') {
     p.recoverAfterBodyItem()
     p.error('Argument or block definition required', 'An argument or block definition is required here.', ident)
     return empty
   }
   const next = p.peek()
-  if (next.kind === 'Equal') {
+  if (p.kind(next) === 'Equal') {
     const attribute = finishAttribute(p, ident, true)
     return {type: 'Body', items: [attribute], range: p.range(open, p.peek())}
   }
   p.recoverAfterBodyItem()
-  if (next.kind === 'OQuote' || next.kind === 'OBrace' || next.kind === 'Ident') {
+  if (p.kind(next) === 'OQuote' || p.kind(next) === 'OBrace' || p.kind(next) === 'Ident') {
     p.error(
       'Argument definition required',
       `A single-line block definition can contain only a single argument. If you meant to define argument ${JSON.stringify(p.text(ident))}, use an equals sign to assign it a value. To define a nested block, place it on a line of its own within its parent block.`,
@@ -252,19 +251,19 @@ function parseSingleAttributeBody(p: ParserState, open: Token): Body {
 function parseLabel(p: ParserState): BlockLabel {
   const open = p.read()
   let value = ''
-  let end: Token
+  let end: number
   for (;;) {
     const tok = p.read()
-    if (tok.kind === 'CQuote') {
+    if (p.kind(tok) === 'CQuote') {
       end = tok
       break
     }
-    if (tok.kind === 'QuotedLit') {
+    if (p.kind(tok) === 'QuotedLit') {
       value += p.decode(tok)
       continue
     }
-    if (tok.kind === 'TemplateInterp' || tok.kind === 'TemplateControl') {
-      const which = tok.kind === 'TemplateControl' ? '%' : '$'
+    if (p.kind(tok) === 'TemplateInterp' || p.kind(tok) === 'TemplateControl') {
+      const which = p.kind(tok) === 'TemplateControl' ? '%' : '$'
       p.error(
         'Invalid string literal',
         `Template sequences are not allowed in this string. To include a literal ${JSON.stringify(which)}, double it (as "${which}${which}") to escape it.`,
@@ -274,7 +273,7 @@ function parseLabel(p: ParserState): BlockLabel {
       p.recover('TemplateSeqEnd')
       continue
     }
-    if (tok.kind === 'EOF') {
+    if (p.kind(tok) === 'EOF') {
       p.error('Unterminated string literal', 'Unable to find the closing quote mark before the end of the file.', tok)
       end = tok
       break

@@ -18,7 +18,7 @@ import type {
 } from './ast.js'
 import {parseTemplate} from './parse-template.js'
 import type {ParserState} from './parser-state.js'
-import type {Token, TokenKind} from './token.js'
+import type {TokenKind} from './token.js'
 
 /** Binary operator levels, loosest first; all left-associative. */
 const BINARY_LEVELS: ReadonlyArray<Partial<Record<TokenKind, BinaryOperator>>> = [
@@ -36,14 +36,14 @@ export function parseExpression(p: ParserState): Expression {
   const before = p.errorCount
   const condition = parseBinary(p, 0)
   if (p.recovery && p.errorCount > before) return condition
-  if (p.peek().kind !== 'Question') return condition
+  if (p.peekKind() !== 'Question') return condition
   p.read()
 
   const thenExpr = parseExpression(p)
   if (p.recovery && p.errorCount > before) return condition
 
   const colon = p.peek()
-  if (colon.kind !== 'Colon') {
+  if (p.kind(colon) !== 'Colon') {
     p.error(
       'Missing false expression in conditional',
       'The conditional operator (...?...:...) requires a false expression, delimited by a colon.',
@@ -67,7 +67,7 @@ function parseBinary(p: ParserState, level: number): Expression {
   let op: BinaryOperator | undefined
   let rhs: Expression | undefined
   for (;;) {
-    const next = ops[p.peek().kind]
+    const next = ops[p.peekKind()]
     if (next === undefined) break
     if (op !== undefined && rhs !== undefined) {
       lhs = {type: 'Binary', op, left: lhs, right: rhs, range: p.range(lhs.range, rhs.range)}
@@ -91,13 +91,13 @@ function parseTraversals(p: ParserState, from: Expression): Expression {
   let ret = from
   for (;;) {
     const next = p.peek()
-    if (next.kind === 'Dot') {
+    if (p.kind(next) === 'Dot') {
       const dot = p.read()
       const attr = p.peek()
-      if (attr.kind === 'Ident') {
+      if (p.kind(attr) === 'Ident') {
         p.read()
         ret = {type: 'GetAttr', object: ret, name: p.text(attr), nameRange: p.range(attr), range: p.range(from.range, attr)}
-      } else if (attr.kind === 'NumberLit') {
+      } else if (p.kind(attr) === 'NumberLit') {
         p.read()
         ret = {
           type: 'Index',
@@ -106,16 +106,16 @@ function parseTraversals(p: ParserState, from: Expression): Expression {
           legacy: true,
           range: p.range(from.range, attr),
         }
-      } else if (attr.kind === 'Star') {
+      } else if (p.kind(attr) === 'Star') {
         const marker = p.read()
         const item: SplatItemExpr = {type: 'SplatItem', range: p.range(dot, marker)}
         let each: Expression = item
-        let last: Token = marker
+        let last: number = marker
         let abandoned = false
-        while (p.peek().kind === 'Dot') {
+        while (p.peekKind() === 'Dot') {
           p.read()
           const step = p.peek()
-          if (step.kind === 'NumberLit') {
+          if (p.kind(step) === 'NumberLit') {
             p.read()
             each = {
               type: 'Index',
@@ -127,9 +127,9 @@ function parseTraversals(p: ParserState, from: Expression): Expression {
             last = step
             continue
           }
-          if (step.kind !== 'Ident') {
+          if (p.kind(step) !== 'Ident') {
             if (!p.recovery) {
-              if (step.kind === 'Star') {
+              if (p.kind(step) === 'Star') {
                 p.error(
                   'Nested splat expression not allowed',
                   'A splat expression (*) cannot be used inside another attribute-only splat expression.',
@@ -155,12 +155,12 @@ function parseTraversals(p: ParserState, from: Expression): Expression {
       }
       continue
     }
-    if (next.kind === 'OBrack') {
+    if (p.kind(next) === 'OBrack') {
       const open = p.read()
-      if (p.peek().kind === 'Star') {
+      if (p.peekKind() === 'Star') {
         p.read()
         let close = p.read()
-        if (close.kind !== 'CBrack' && !p.recovery) {
+        if (p.kind(close) !== 'CBrack' && !p.recovery) {
           p.error(
             'Missing close bracket on splat index',
             'The star for a full splat operator must be immediately followed by a closing bracket ("]").',
@@ -176,12 +176,12 @@ function parseTraversals(p: ParserState, from: Expression): Expression {
       p.pushNewlines(false)
       const before = p.errorCount
       const key = parseExpression(p)
-      let close: Token
+      let close: number
       if (p.recovery && p.errorCount > before) {
         close = p.recover('CBrack')
       } else {
         close = p.read()
-        if (close.kind !== 'CBrack' && !p.recovery) {
+        if (p.kind(close) !== 'CBrack' && !p.recovery) {
           p.error('Missing close bracket on index', 'The index operator must end with a closing bracket ("]").', close)
           close = p.recover('CBrack')
         }
@@ -195,7 +195,7 @@ function parseTraversals(p: ParserState, from: Expression): Expression {
 }
 
 /** The key of a legacy `.N` index; `.0.1` lexes as one number and is rejected. */
-function legacyIndexKey(p: ParserState, tok: Token, inSplat: boolean): LiteralExpr {
+function legacyIndexKey(p: ParserState, tok: number, inSplat: boolean): LiteralExpr {
   const raw = p.text(tok)
   const dot = raw.indexOf('.')
   if (dot >= 0) {
@@ -213,7 +213,7 @@ function legacyIndexKey(p: ParserState, tok: Token, inSplat: boolean): LiteralEx
   return numberLiteral(p, tok)
 }
 
-function numberLiteral(p: ParserState, tok: Token): LiteralExpr {
+function numberLiteral(p: ParserState, tok: number): LiteralExpr {
   const raw = p.text(tok)
   const value = Number(raw)
   if (Number.isNaN(value)) {
@@ -222,13 +222,13 @@ function numberLiteral(p: ParserState, tok: Token): LiteralExpr {
   return {type: 'Literal', value: Number.isNaN(value) ? null : value, raw, range: p.range(tok)}
 }
 
-function placeholder(p: ParserState, from: Token, to: Token = from): LiteralExpr {
+function placeholder(p: ParserState, from: number, to: number = from): LiteralExpr {
   return {type: 'Literal', value: null, raw: '', range: p.range(from, to)}
 }
 
 function parseTerm(p: ParserState): Expression {
   const start = p.peek()
-  switch (start.kind) {
+  switch (p.kind(start)) {
     case 'OParen': {
       const open = p.read()
       p.pushNewlines(false)
@@ -240,7 +240,7 @@ function parseTerm(p: ParserState): Expression {
         return expr
       }
       const close = p.peek()
-      if (close.kind !== 'CParen') {
+      if (p.kind(close) !== 'CParen') {
         p.error('Unbalanced parentheses', 'Expected a closing parenthesis to terminate the expression.', close)
         p.recovery = true
       }
@@ -252,7 +252,7 @@ function parseTerm(p: ParserState): Expression {
       return numberLiteral(p, p.read())
     case 'Ident': {
       const tok = p.read()
-      const after = p.peek().kind
+      const after = p.peekKind()
       if (after === 'OParen' || after === 'DoubleColon') return finishCall(p, tok)
       const name = p.text(tok)
       if (name === 'true' || name === 'false') return {type: 'Literal', value: name === 'true', raw: name, range: p.range(tok)}
@@ -267,7 +267,7 @@ function parseTerm(p: ParserState): Expression {
       const tok = p.read()
       // Only a term and its traversals: `-46+5` is `(-46)+5`.
       const operand = parseWithTraversals(p)
-      return {type: 'Unary', op: tok.kind === 'Minus' ? '-' : '!', operand, range: p.range(tok, operand.range)}
+      return {type: 'Unary', op: p.kind(tok) === 'Minus' ? '-' : '!', operand, range: p.range(tok, operand.range)}
     }
     case 'OBrack':
       return parseTuple(p)
@@ -275,7 +275,7 @@ function parseTerm(p: ParserState): Expression {
       return parseObject(p)
     default:
       if (!p.recovery) {
-        if (start.kind === 'EOF') {
+        if (p.kind(start) === 'EOF') {
           p.error('Missing expression', 'Expected the start of an expression, but found the end of the file.', start)
         } else {
           p.error('Invalid expression', 'Expected the start of an expression, but found an invalid expression token.', start)
@@ -287,13 +287,13 @@ function parseTerm(p: ParserState): Expression {
 }
 
 /** `name(args)` or `ns::name(args)`, with the name token already read. */
-function finishCall(p: ParserState, nameTok: Token): Expression {
+function finishCall(p: ParserState, nameTok: number): Expression {
   let open = p.read()
   let name = p.text(nameTok)
-  let nameEnd: Token = nameTok
-  while (open.kind === 'DoubleColon') {
+  let nameEnd: number = nameTok
+  while (p.kind(open) === 'DoubleColon') {
     const part = p.read()
-    if (part.kind !== 'Ident') {
+    if (p.kind(part) !== 'Ident') {
       p.error(
         'Missing function name',
         'Function scope resolution symbol :: must be followed by a function name in this scope.',
@@ -306,7 +306,7 @@ function finishCall(p: ParserState, nameTok: Token): Expression {
     nameEnd = part
     open = p.read()
   }
-  if (open.kind !== 'OParen') {
+  if (p.kind(open) !== 'OParen') {
     p.error(
       'Missing open parenthesis',
       'Function selector must be followed by an open parenthesis to begin the function call.',
@@ -318,10 +318,10 @@ function finishCall(p: ParserState, nameTok: Token): Expression {
 
   const args: Expression[] = []
   let expandFinal = false
-  let close: Token | undefined
+  let close: number | undefined
   p.pushNewlines(false)
   for (;;) {
-    if (p.peek().kind === 'CParen') {
+    if (p.peekKind() === 'CParen') {
       close = p.read()
       break
     }
@@ -329,17 +329,17 @@ function finishCall(p: ParserState, nameTok: Token): Expression {
     args.push(parseExpression(p))
     if (p.recovery && p.errorCount > before) {
       const recovered = p.recover('CParen')
-      if (recovered.kind === 'CParen') close = recovered
+      if (p.kind(recovered) === 'CParen') close = recovered
       break
     }
     const sep = p.read()
-    if (sep.kind === 'CParen') {
+    if (p.kind(sep) === 'CParen') {
       close = sep
       break
     }
-    if (sep.kind === 'Ellipsis') {
+    if (p.kind(sep) === 'Ellipsis') {
       expandFinal = true
-      if (p.peek().kind !== 'CParen') {
+      if (p.peekKind() !== 'CParen') {
         if (!p.recovery) {
           p.error(
             'Missing closing parenthesis',
@@ -353,8 +353,8 @@ function finishCall(p: ParserState, nameTok: Token): Expression {
       }
       break
     }
-    if (sep.kind !== 'Comma') {
-      if (sep.kind === 'EOF') {
+    if (p.kind(sep) !== 'Comma') {
+      if (p.kind(sep) === 'EOF') {
         p.error(
           'Unterminated function call',
           'There is no closing parenthesis for this function call before the end of the file. This may be caused by incorrect parenthesis nesting elsewhere in this file.',
@@ -366,7 +366,7 @@ function finishCall(p: ParserState, nameTok: Token): Expression {
       close = p.recover('CParen')
       break
     }
-    if (p.peek().kind === 'CParen') {
+    if (p.peekKind() === 'CParen') {
       close = p.read()
       break
     }
@@ -390,9 +390,9 @@ function parseTuple(p: ParserState): Expression {
   try {
     if (p.isKeyword(p.peek(), 'for')) return finishFor(p, open)
     const items: Expression[] = []
-    let close: Token
+    let close: number
     for (;;) {
-      if (p.peek().kind === 'CBrack') {
+      if (p.peekKind() === 'CBrack') {
         close = p.read()
         break
       }
@@ -403,13 +403,13 @@ function parseTuple(p: ParserState): Expression {
         break
       }
       const next = p.peek()
-      if (next.kind === 'CBrack') {
+      if (p.kind(next) === 'CBrack') {
         close = p.read()
         break
       }
-      if (next.kind !== 'Comma') {
+      if (p.kind(next) !== 'Comma') {
         if (!p.recovery) {
-          if (next.kind === 'EOF') {
+          if (p.kind(next) === 'EOF') {
             p.error(
               'Unterminated tuple constructor expression',
               'There is no corresponding closing bracket before the end of the file. This may be caused by incorrect bracket nesting elsewhere in this file.',
@@ -441,19 +441,19 @@ function parseObject(p: ParserState): Expression {
 
   p.pushNewlines(true)
   const items: ObjectItem[] = []
-  let close: Token
+  let close: number
   for (;;) {
     const next = p.peek()
-    if (next.kind === 'Newline') {
+    if (p.kind(next) === 'Newline') {
       p.read()
       continue
     }
-    if (next.kind === 'CBrace') {
+    if (p.kind(next) === 'CBrace') {
       close = p.read()
       break
     }
     // Parentheses force a key to be an expression rather than a literal name.
-    const forceExpression = next.kind === 'OParen'
+    const forceExpression = p.kind(next) === 'OParen'
     const before = p.errorCount
     const key = parseExpression(p)
     if (p.recovery && p.errorCount > before) {
@@ -462,21 +462,21 @@ function parseObject(p: ParserState): Expression {
     }
     const keyIsIdentifier =
       !forceExpression &&
-      next.kind === 'Ident' &&
-      (key.type === 'Variable' || (key.type === 'Literal' && key.range.end.byte === next.e.byte))
+      p.kind(next) === 'Ident' &&
+      (key.type === 'Variable' || (key.type === 'Literal' && key.range.end === p.tokens.endPos(next)))
 
     const sep = p.peek()
-    if (sep.kind !== 'Equal' && sep.kind !== 'Colon') {
+    if (p.kind(sep) !== 'Equal' && p.kind(sep) !== 'Colon') {
       if (!p.recovery) {
-        if (sep.kind === 'Newline' || sep.kind === 'Comma') {
+        if (p.kind(sep) === 'Newline' || p.kind(sep) === 'Comma') {
           p.error('Missing attribute value', 'Expected an attribute value, introduced by an equals sign ("=").', sep)
-        } else if (sep.kind === 'Ident') {
+        } else if (p.kind(sep) === 'Ident') {
           p.error(
             'Missing key/value separator',
             'Expected an equals sign ("=") to mark the beginning of the attribute value. If you intended to given an attribute name containing periods or spaces, write the name in quotes to create a string literal.',
             sep,
           )
-        } else if (sep.kind === 'EOF') {
+        } else if (p.kind(sep) === 'EOF') {
           p.error(
             'Unterminated object constructor expression',
             'There is no corresponding closing brace before the end of the file. This may be caused by incorrect brace nesting elsewhere in this file.',
@@ -502,13 +502,13 @@ function parseObject(p: ParserState): Expression {
       break
     }
     const after = p.peek()
-    if (after.kind === 'CBrace') {
+    if (p.kind(after) === 'CBrace') {
       close = p.read()
       break
     }
-    if (after.kind !== 'Comma' && after.kind !== 'Newline') {
+    if (p.kind(after) !== 'Comma' && p.kind(after) !== 'Newline') {
       if (!p.recovery) {
-        if (after.kind === 'EOF') {
+        if (p.kind(after) === 'EOF') {
           p.error(
             'Unterminated object constructor expression',
             'There is no corresponding closing brace before the end of the file. This may be caused by incorrect brace nesting elsewhere in this file.',
@@ -533,24 +533,24 @@ function parseObject(p: ParserState): Expression {
 }
 
 /** `[for ...]` or `{for ...}`, with the opening bracket read and `for` next. */
-function finishFor(p: ParserState, open: Token): Expression {
+function finishFor(p: ParserState, open: number): Expression {
   p.pushNewlines(false)
   try {
     p.read() // `for`
-    const makeObject = open.kind === 'OBrace'
+    const makeObject = p.kind(open) === 'OBrace'
     const closeKind: TokenKind = makeObject ? 'CBrace' : 'CBrack'
     const fail = (detail: string): Expression => {
       if (!p.recovery) p.error("Invalid 'for' expression", detail, p.peek())
       return placeholder(p, open, p.recover(closeKind))
     }
 
-    if (p.peek().kind !== 'Ident') return fail("For expression requires variable name after 'for'.")
+    if (p.peekKind() !== 'Ident') return fail("For expression requires variable name after 'for'.")
     let valueVar = p.text(p.read())
     let keyVar: string | undefined
-    if (p.peek().kind === 'Comma') {
+    if (p.peekKind() === 'Comma') {
       keyVar = valueVar
       p.read()
-      if (p.peek().kind !== 'Ident') return fail('For expression requires value variable name after comma.')
+      if (p.peekKind() !== 'Ident') return fail('For expression requires value variable name after comma.')
       valueVar = p.text(p.read())
     }
     if (!p.isKeyword(p.peek(), 'in')) return fail("For expression requires the 'in' keyword after its name declarations.")
@@ -559,21 +559,21 @@ function finishFor(p: ParserState, open: Token): Expression {
     const before = p.errorCount
     const collection = parseExpression(p)
     if (p.recovery && p.errorCount > before) return placeholder(p, open, p.recover(closeKind))
-    if (p.peek().kind !== 'Colon') return fail('For expression requires a colon after the collection expression.')
+    if (p.peekKind() !== 'Colon') return fail('For expression requires a colon after the collection expression.')
     p.read()
 
     const beforeValue = p.errorCount
     let keyExpr: Expression | undefined
     let valueExpr = parseExpression(p)
-    if (p.peek().kind === 'FatArrow') {
+    if (p.peekKind() === 'FatArrow') {
       p.read()
       keyExpr = valueExpr
       valueExpr = parseExpression(p)
     }
     if (p.recovery && p.errorCount > beforeValue) return placeholder(p, open, p.recover(closeKind))
 
-    let ellipsis: Token | undefined
-    if (p.peek().kind === 'Ellipsis') ellipsis = p.read()
+    let ellipsis: number | undefined
+    if (p.peekKind() === 'Ellipsis') ellipsis = p.read()
 
     let condition: Expression | undefined
     if (p.isKeyword(p.peek(), 'if')) {
@@ -583,8 +583,8 @@ function finishFor(p: ParserState, open: Token): Expression {
       if (p.recovery && p.errorCount > beforeCondition) return placeholder(p, open, p.recover(closeKind))
     }
 
-    let close: Token
-    if (p.peek().kind === closeKind) {
+    let close: number
+    if (p.peekKind() === closeKind) {
       close = p.read()
     } else {
       if (!p.recovery) p.error("Invalid 'for' expression", "Extra characters after the end of the 'for' expression.", p.peek())

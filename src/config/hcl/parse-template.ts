@@ -16,7 +16,7 @@ import type {
 import {parseExpression} from './parse-expression.js'
 import type {ParserState} from './parser-state.js'
 import {trimSpaceEnd, trimSpaceStart} from './text.js'
-import type {Token, TokenKind} from './token.js'
+import type {TokenKind} from './token.js'
 import type {SourceRange} from '../../model/errors.js'
 import {formatRange} from '../../model/errors.js'
 
@@ -31,7 +31,25 @@ type FlatPart =
 /** Parses a quoted string or heredoc at the cursor (its opening token next). */
 export function parseTemplate(p: ParserState): TemplateExpr {
   const open = p.read()
-  const heredoc = open.kind === 'OHeredoc'
+  const heredoc = p.kind(open) === 'OHeredoc'
+  if (!heredoc) {
+    // Fast path for the common `"text"` and `""`: one literal part, nothing to strip or nest.
+    const first = p.peek()
+    if (p.kind(first) === 'CQuote') {
+      p.read()
+      return {
+        type: 'Template',
+        parts: [{type: 'TemplateLiteral', value: '', range: p.emptyRange(first)}],
+        range: p.range(open, first),
+      }
+    }
+    if (p.kind(first) === 'QuotedLit' && p.kind(first + 1) === 'CQuote') {
+      p.read()
+      const close = p.read()
+      const value = toNFC(p.decode(first))
+      return {type: 'Template', parts: [{type: 'TemplateLiteral', value, range: p.range(first)}], range: p.range(open, close)}
+    }
+  }
   const closer: TokenKind = heredoc ? 'CHeredoc' : 'CQuote'
   let flush = false
   let marker = ''
@@ -55,10 +73,10 @@ function parseParts(p: ParserState, end: TokenKind): FlatPart[] {
   const start = p.peek()
   let ltrimNext = false
   let nextCanTrimPrev = false
-  let endTok: Token
+  let endTok: number
   for (;;) {
     const next = p.read()
-    if (next.kind === end) {
+    if (p.kind(next) === end) {
       endTok = next
       break
     }
@@ -67,7 +85,7 @@ function parseParts(p: ParserState, end: TokenKind): FlatPart[] {
     const canTrimPrev = nextCanTrimPrev
     nextCanTrimPrev = false
 
-    if (next.kind === 'StringLit' || next.kind === 'QuotedLit') {
+    if (p.kind(next) === 'StringLit' || p.kind(next) === 'QuotedLit') {
       let value = p.decode(next)
       if (ltrim) value = trimSpaceStart(value)
       parts.push({kind: 'literal', value, range: p.range(next)})
@@ -75,8 +93,8 @@ function parseParts(p: ParserState, end: TokenKind): FlatPart[] {
       continue
     }
 
-    if (next.kind === 'TemplateInterp' || next.kind === 'TemplateControl') {
-      const stripLeft = next.end - next.start === 3
+    if (p.kind(next) === 'TemplateInterp' || p.kind(next) === 'TemplateControl') {
+      const stripLeft = p.length(next) === 3
       // `${~` / `%{~` trims the white space at the end of the literal text just before it.
       if (canTrimPrev && stripLeft) {
         const prev = parts[parts.length - 1]
@@ -84,7 +102,7 @@ function parseParts(p: ParserState, end: TokenKind): FlatPart[] {
       }
       p.pushNewlines(false)
       const closed =
-        next.kind === 'TemplateInterp'
+        p.kind(next) === 'TemplateInterp'
           ? parseInterpolation(p, next, start, end, stripLeft, parts)
           : parseDirective(p, next, parts)
       p.popNewlines()
@@ -107,8 +125,8 @@ function parseParts(p: ParserState, end: TokenKind): FlatPart[] {
 /** `${ expr }`; returns 'strip' when it closed with `~}`. */
 function parseInterpolation(
   p: ParserState,
-  open: Token,
-  templateStart: Token,
+  open: number,
+  templateStart: number,
   end: TokenKind,
   stripLeft: boolean,
   parts: FlatPart[],
@@ -116,21 +134,21 @@ function parseInterpolation(
   const expr = parseExpression(p)
   const close = p.peek()
   let strip = false
-  if (close.kind !== 'TemplateSeqEnd') {
+  if (p.kind(close) !== 'TemplateSeqEnd') {
     if (!p.recovery) {
-      if (close.kind === 'EOF') {
+      if (p.kind(close) === 'EOF') {
         p.error(
           'Unclosed template interpolation sequence',
           'There is no closing brace for this interpolation sequence before the end of the file. This might be caused by incorrect nesting inside the given expression.',
           templateStart,
         )
-      } else if (close.kind === 'Colon') {
+      } else if (p.kind(close) === 'Colon') {
         p.error(
           'Extra characters after interpolation expression',
           'Template interpolation doesn\'t expect a colon at this location. Did you intend this to be a literal sequence to be processed as part of another language? If so, you can escape it by starting with "$${" instead of just "${".',
           close,
         )
-      } else if ((close.kind === 'CQuote' || close.kind === 'OQuote') && end === 'CQuote') {
+      } else if ((p.kind(close) === 'CQuote' || p.kind(close) === 'OQuote') && end === 'CQuote') {
         p.error(
           'Unclosed template interpolation sequence',
           'There is no closing brace for this interpolation sequence before the end of the quoted template. This might be caused by incorrect nesting inside the given expression.',
@@ -147,7 +165,7 @@ function parseInterpolation(
     p.recover('TemplateSeqEnd')
   } else {
     p.read()
-    strip = close.end - close.start === 2
+    strip = p.length(close) === 2
   }
   parts.push({
     kind: 'interp',
@@ -159,9 +177,9 @@ function parseInterpolation(
 const DIRECTIVE_KEYWORDS = ['if', 'for', 'else', 'endif', 'endfor'] as const
 
 /** `%{ if c }`, `%{ else }`, `%{ endif }`, `%{ for k, v in c }`, `%{ endfor }`. */
-function parseDirective(p: ParserState, open: Token, parts: FlatPart[]): 'strip' | 'plain' | 'failed' {
+function parseDirective(p: ParserState, open: number, parts: FlatPart[]): 'strip' | 'plain' | 'failed' {
   const kw = p.peek()
-  if (kw.kind !== 'Ident') {
+  if (p.kind(kw) !== 'Ident') {
     if (!p.recovery) {
       p.error(
         'Invalid template directive',
@@ -191,13 +209,13 @@ function parseDirective(p: ParserState, open: Token, parts: FlatPart[]): 'strip'
         p.recover('TemplateSeqEnd')
         return 'failed'
       }
-      if (p.peek().kind !== 'Ident') return fail("For directive requires variable name after 'for'.")
+      if (p.peekKind() !== 'Ident') return fail("For directive requires variable name after 'for'.")
       let valueVar = p.text(p.read())
       let keyVar: string | undefined
-      if (p.peek().kind === 'Comma') {
+      if (p.peekKind() === 'Comma') {
         keyVar = valueVar
         p.read()
-        if (p.peek().kind !== 'Ident') return fail('For directive requires value variable name after comma.')
+        if (p.peekKind() !== 'Ident') return fail('For directive requires value variable name after comma.')
         valueVar = p.text(p.read())
       }
       if (!p.isKeyword(p.peek(), 'in')) return fail("For directive requires 'in' keyword after names.")
@@ -220,7 +238,7 @@ function parseDirective(p: ParserState, open: Token, parts: FlatPart[]): 'strip'
     }
   }
   const close = p.peek()
-  if (close.kind !== 'TemplateSeqEnd') {
+  if (p.kind(close) !== 'TemplateSeqEnd') {
     if (!p.recovery) {
       p.error(
         `Extra characters in ${word} marker`,
@@ -232,7 +250,7 @@ function parseDirective(p: ParserState, open: Token, parts: FlatPart[]): 'strip'
     return 'plain'
   }
   p.read()
-  return close.end - close.start === 2 ? 'strip' : 'plain'
+  return p.length(close) === 2 ? 'strip' : 'plain'
 }
 
 /** The closest candidate by edit distance (at most 2 edits), for "did you mean". */
@@ -322,9 +340,17 @@ function meldLiterals(parts: FlatPart[]): FlatPart[] {
     }
   }
   for (const part of out) {
-    if (part.kind === 'literal') part.value = part.value.normalize('NFC')
+    if (part.kind === 'literal') part.value = toNFC(part.value)
   }
   return out
+}
+
+/** NFC form of `text`; text below U+0300 (no combining marks) is already NFC and is not scanned twice. */
+function toNFC(text: string): string {
+  for (let i = 0; i < text.length; i++) {
+    if (text.charCodeAt(i) >= 0x300) return text.normalize('NFC')
+  }
+  return text
 }
 
 /** Pass two: nests `if`/`else`/`endif` and `for`/`endfor` into TemplateIf and TemplateFor nodes. */

@@ -1,28 +1,23 @@
 /**
  * The cursor the HCL parser reads tokens through, plus the diagnostics it collects. Like
  * HashiCorp's peeker it hides comments, and hides newlines whenever the innermost bracket makes
- * them insignificant (a stack the parser pushes and pops); a line comment that swallowed its
- * newline reads as that newline where newlines matter.
+ * them insignificant (a stack the parser pushes and pops). Tokens are indexes into the
+ * TokenStream: no object is made per token.
  *
  * Error recovery follows the reference parser: after the first error the parser skips to a
  * likely resynchronisation point and sets `recovery`, which silences the follow-on errors that
  * would only be noise.
  */
-import type {Diagnostic, Pos, SourceRange} from '../../model/errors.js'
+import type {Diagnostic, SourceRange} from '../../model/errors.js'
 import {PositionTracker} from './position.js'
 import {decodeLiteral} from './text.js'
-import type {Token, TokenKind} from './token.js'
+import {KIND_CODE, type TokenKind, type TokenStream} from './token.js'
 
-/** Anything with a start and an end: a token or an AST node's range. */
-export type Span = {s: Pos; e: Pos} | SourceRange
+const COMMENT = KIND_CODE.Comment
+const NEWLINE = KIND_CODE.Newline
 
-function startOf(span: Span): Pos {
-  return 's' in span ? span.s : span.start
-}
-
-function endOf(span: Span): Pos {
-  return 'e' in span ? span.e : span.end
-}
+/** A token (its index in the stream) or an AST node's range. */
+export type Span = number | SourceRange
 
 const OPPOSITE: Partial<Record<TokenKind, TokenKind>> = {
   OBrace: 'CBrace',
@@ -52,62 +47,71 @@ export class ParserState {
   /** Index after the token the last peek() returned. */
   private peekNext = 0
   private readonly newlines: boolean[] = [true]
+  private includeNewlines = true
   /** Set once any recovery happened: later, likely-cascading errors are not reported. */
   recovery = false
   readonly diagnostics: Diagnostic[] = []
+  private readonly codes: Uint8Array
+  private readonly last: number
 
   constructor(
     readonly source: string,
     readonly file: string,
-    readonly tokens: Token[],
+    readonly tokens: TokenStream,
   ) {
-    for (const tok of tokens) {
-      if (tok.kind === 'Comment' && source.charCodeAt(tok.end - 1) === 10) {
-        tok.asNewline = {kind: 'Newline', start: tok.start, end: tok.end, s: tok.s, e: tok.e}
-      }
-    }
+    this.codes = tokens.codes
+    this.last = tokens.length - 1
   }
 
-  /** The next significant token, without consuming it (EOF forever at the end). */
-  peek(): Token {
-    const toks = this.tokens
-    const newlines = this.newlines[this.newlines.length - 1]
-    for (let i = this.pos; i < toks.length; i++) {
-      const tok = toks[i]
-      if (tok.kind === 'Comment') {
-        if (newlines && tok.asNewline) {
-          this.peekNext = i + 1
-          return tok.asNewline
-        }
-        continue
-      }
-      if (tok.kind === 'Newline' && !newlines) continue
+  /** The next significant token (its index), without consuming it; EOF forever at the end. */
+  peek(): number {
+    const codes = this.codes
+    const newlines = this.includeNewlines
+    for (let i = this.pos; i <= this.last; i++) {
+      const code = codes[i]
+      if (code === COMMENT || (code === NEWLINE && !newlines)) continue
       this.peekNext = i + 1
-      return tok
+      return i
     }
-    this.peekNext = toks.length
-    return toks[toks.length - 1]
+    this.peekNext = this.last + 1
+    return this.last
+  }
+
+  /** The kind of the next significant token. */
+  peekKind(): TokenKind {
+    return this.tokens.kind(this.peek())
   }
 
   /** Consumes and returns the next significant token. */
-  read(): Token {
+  read(): number {
     const tok = this.peek()
     this.pos = this.peekNext
     return tok
   }
 
   /** The last token consumed (significant or not); the first token before anything is read. */
-  prev(): Token {
-    return this.tokens[this.pos === 0 ? 0 : this.pos - 1]
+  prev(): number {
+    return this.pos === 0 ? 0 : this.pos - 1
+  }
+
+  kind(tok: number): TokenKind {
+    return this.tokens.kind(tok)
+  }
+
+  /** Length of a token in UTF-16 units. */
+  length(tok: number): number {
+    return this.tokens.ends[tok] - this.tokens.starts[tok]
   }
 
   /** Makes newlines significant (true) or ignored (false) until the matching pop. */
   pushNewlines(include: boolean): void {
     this.newlines.push(include)
+    this.includeNewlines = include
   }
 
   popNewlines(): void {
     this.newlines.pop()
+    this.includeNewlines = this.newlines[this.newlines.length - 1]
   }
 
   /** How many diagnostics so far; compare later to learn whether a sub-parse failed. */
@@ -117,12 +121,16 @@ export class ParserState {
 
   /** The source range from the start of `from` to the end of `to`. */
   range(from: Span, to: Span = from): SourceRange {
-    return {file: this.file, start: startOf(from), end: endOf(to)}
+    return {
+      file: this.file,
+      start: typeof from === 'number' ? this.tokens.startPos(from) : from.start,
+      end: typeof to === 'number' ? this.tokens.endPos(to) : to.end,
+    }
   }
 
   /** An empty range at the start of `at`. */
   emptyRange(at: Span): SourceRange {
-    const p = startOf(at)
+    const p = typeof at === 'number' ? this.tokens.startPos(at) : at.start
     return {file: this.file, start: p, end: p}
   }
 
@@ -131,26 +139,27 @@ export class ParserState {
   }
 
   /** The text of a token. */
-  text(tok: Token): string {
-    return this.source.slice(tok.start, tok.end)
+  text(tok: number): string {
+    return this.source.slice(this.tokens.starts[tok], this.tokens.ends[tok])
   }
 
   /**
    * The text of a literal token with escapes decoded (backslash escapes only in quoted strings);
    * each bad escape is reported at its own position.
    */
-  decode(tok: Token): string {
-    const {value, problems} = decodeLiteral(this.text(tok), tok.kind === 'QuotedLit')
+  decode(tok: number): string {
+    const start = this.tokens.starts[tok]
+    const {value, problems} = decodeLiteral(this.text(tok), this.tokens.kind(tok) === 'QuotedLit')
     if (problems.length > 0) {
       const tracker = new PositionTracker(this.source)
       for (const problem of problems) {
-        const start = tracker.at(tok.start + problem.start)
-        const end = tracker.at(tok.start + problem.end)
+        const from = tracker.at(start + problem.start)
+        const to = tracker.at(start + problem.end)
         this.diagnostics.push({
           severity: 'error',
           summary: 'Invalid escape sequence',
           detail: problem.detail,
-          range: {file: this.file, start, end},
+          range: {file: this.file, start: from, end: to},
         })
       }
     }
@@ -158,21 +167,24 @@ export class ParserState {
   }
 
   /** Whether `tok` is the identifier `word` (a keyword only where the grammar says so). */
-  isKeyword(tok: Token, word: string): boolean {
-    return tok.kind === 'Ident' && tok.end - tok.start === word.length && this.source.startsWith(word, tok.start)
+  isKeyword(tok: number, word: string): boolean {
+    const start = this.tokens.starts[tok]
+    return (
+      this.tokens.kind(tok) === 'Ident' && this.tokens.ends[tok] - start === word.length && this.source.startsWith(word, start)
+    )
   }
 
   /**
    * Skips to the token `end`, counting nested brackets of the same kind, and returns it (or EOF).
    * Leaves the cursor after it and turns on recovery mode.
    */
-  recover(end: TokenKind): Token {
+  recover(end: TokenKind): number {
     const start = oppositeBracket(end)
     this.recovery = true
     let nest = 0
     for (;;) {
       const tok = this.read()
-      let kind = tok.kind
+      let kind = this.tokens.kind(tok)
       // Both template openers close with TemplateSeqEnd.
       if (end === 'TemplateSeqEnd' && kind === 'TemplateControl') kind = 'TemplateInterp'
       if (kind === start) nest++
@@ -186,8 +198,8 @@ export class ParserState {
   /** Skips to the next `start` bracket and then past its matching close. */
   recoverOver(start: TokenKind): void {
     for (;;) {
-      const tok = this.read()
-      if (tok.kind === start || tok.kind === 'EOF') break
+      const kind = this.tokens.kind(this.read())
+      if (kind === start || kind === 'EOF') break
     }
     const end = oppositeBracket(start)
     if (end) this.recover(end)
@@ -198,8 +210,8 @@ export class ParserState {
     this.recovery = true
     const open: TokenKind[] = []
     for (;;) {
-      const tok = this.read()
-      switch (tok.kind) {
+      const kind = this.tokens.kind(this.read())
+      switch (kind) {
         case 'Newline':
           if (open.length === 0) return
           break
@@ -212,14 +224,14 @@ export class ParserState {
         case 'OHeredoc':
         case 'TemplateInterp':
         case 'TemplateControl':
-          open.push(tok.kind)
+          open.push(kind)
           break
         case 'CBrace':
         case 'CBrack':
         case 'CParen':
         case 'CQuote':
         case 'CHeredoc': {
-          const opener = oppositeBracket(tok.kind)
+          const opener = oppositeBracket(kind)
           while (open.length > 0 && open[open.length - 1] !== opener) open.pop()
           if (open.length > 0) open.pop()
           break

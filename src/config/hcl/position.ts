@@ -22,8 +22,21 @@ export class PositionTracker {
     this.byte = origin === 1 ? 3 : 0
   }
 
-  /** The position of `target` (an index into the source, at most its length). */
-  at(target: number): Pos {
+  /** Current position, after the last `moveTo`. */
+  get lineNumber(): number {
+    return this.line
+  }
+
+  get columnNumber(): number {
+    return this.col
+  }
+
+  get byteOffset(): number {
+    return this.byte
+  }
+
+  /** Moves to `target` (an index into the source, at most its length); read the position after. */
+  moveTo(target: number): void {
     if (target < this.idx) {
       this.idx = this.origin
       this.line = 1
@@ -31,7 +44,10 @@ export class PositionTracker {
       this.byte = this.origin === 1 ? 3 : 0
     }
     const src = this.source
-    let {idx, line, col, byte} = this
+    let idx = this.idx
+    let line = this.line
+    let col = this.col
+    let byte = this.byte
     while (idx < target) {
       const c = src.charCodeAt(idx)
       if (c === 10) {
@@ -59,7 +75,12 @@ export class PositionTracker {
     this.line = line
     this.col = col
     this.byte = byte
-    return {line, column: col, byte}
+  }
+
+  /** The position of `target` as a new Pos. */
+  at(target: number): Pos {
+    this.moveTo(target)
+    return {line: this.line, column: this.col, byte: this.byte}
   }
 }
 
@@ -67,7 +88,28 @@ function isLowSurrogate(c: number): boolean {
   return c >= 0xdc00 && c <= 0xdfff
 }
 
-/** Position `count` code points further along the same line as `pos` (ASCII-only spans). */
-export function advanceColumns(pos: Pos, count: number): Pos {
-  return {line: pos.line, column: pos.column + count, byte: pos.byte + count}
+/** The position reached from (`line`, `column`, `byte`) at index `from` by walking to index `to`. */
+export function advance(source: string, from: number, to: number, line: number, column: number, byte: number): Pos {
+  for (let idx = from; idx < to; idx++) {
+    const c = source.charCodeAt(idx)
+    if (c === 10) {
+      line++
+      column = 1
+      byte++
+    } else if (c < 0x80) {
+      column++
+      byte++
+    } else if (c < 0x800) {
+      column++
+      byte += 2
+    } else if (c >= 0xd800 && c <= 0xdbff && idx + 1 < source.length && isLowSurrogate(source.charCodeAt(idx + 1))) {
+      column++
+      byte += 4
+      idx++
+    } else {
+      column++
+      byte += 3
+    }
+  }
+  return {line, column, byte}
 }

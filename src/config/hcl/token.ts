@@ -4,6 +4,7 @@
  * that our diagnostics land where the reference implementation puts them.
  */
 import type {Pos} from '../../model/errors.js'
+import {advance} from './position.js'
 
 export const TOKEN_KINDS = [
   'OBrace',
@@ -64,8 +65,8 @@ export const TOKEN_KINDS = [
 export type TokenKind = (typeof TOKEN_KINDS)[number]
 
 /**
- * One token. `start`/`end` index the source string (UTF-16 units, end exclusive); `s`/`e` are the
- * same points as line/column/byte positions. Tokens never overlap and appear in source order.
+ * One token as an object: the convenient form for the formatter and tests. `start`/`end` index
+ * the source string (UTF-16 units, end exclusive); `s`/`e` are the same points as positions.
  */
 export interface Token {
   kind: TokenKind
@@ -73,6 +74,105 @@ export interface Token {
   end: number
   s: Pos
   e: Pos
-  /** For a line comment that swallowed its newline: the newline token the parser sees instead. */
-  asNewline?: Token
+}
+
+/** The code of each kind in a TokenStream (its index in TOKEN_KINDS). */
+export const KIND_CODE = Object.fromEntries(TOKEN_KINDS.map((kind, code) => [kind, code])) as Record<TokenKind, number>
+
+/**
+ * All tokens of a file in parallel typed arrays, the form the parser reads: token `i` has kind
+ * `kind(i)`, source indexes `starts[i]`..`ends[i]` and its start position in `startLines`,
+ * `startColumns`, `startBytes`. No object is made per token; a position becomes a Pos object only
+ * when an AST range needs it (then cached, so nodes share it). Tokens never overlap and are in
+ * source order; the last one is EOF.
+ */
+export class TokenStream {
+  length = 0
+  codes: Uint8Array
+  starts: Int32Array
+  ends: Int32Array
+  startLines: Int32Array
+  startColumns: Int32Array
+  startBytes: Int32Array
+  // Created on first use with one slot per token, so they stay fast (packed) arrays.
+  private startPositions: Array<Pos | undefined> | undefined
+  private endPositions: Array<Pos | undefined> | undefined
+
+  constructor(
+    private readonly source: string,
+    capacity = 1024,
+  ) {
+    this.codes = new Uint8Array(capacity)
+    this.starts = new Int32Array(capacity)
+    this.ends = new Int32Array(capacity)
+    this.startLines = new Int32Array(capacity)
+    this.startColumns = new Int32Array(capacity)
+    this.startBytes = new Int32Array(capacity)
+  }
+
+  /** Appends a token (the lexer's only write). */
+  push(code: number, start: number, end: number, line: number, column: number, byte: number): void {
+    const i = this.length
+    if (i === this.codes.length) this.grow()
+    this.codes[i] = code
+    this.starts[i] = start
+    this.ends[i] = end
+    this.startLines[i] = line
+    this.startColumns[i] = column
+    this.startBytes[i] = byte
+    this.length = i + 1
+  }
+
+  private grow(): void {
+    const capacity = this.codes.length * 2
+    const widen = <T extends Uint8Array | Int32Array>(from: T, make: (n: number) => T): T => {
+      const to = make(capacity)
+      to.set(from)
+      return to
+    }
+    this.codes = widen(this.codes, (n) => new Uint8Array(n))
+    this.starts = widen(this.starts, (n) => new Int32Array(n))
+    this.ends = widen(this.ends, (n) => new Int32Array(n))
+    this.startLines = widen(this.startLines, (n) => new Int32Array(n))
+    this.startColumns = widen(this.startColumns, (n) => new Int32Array(n))
+    this.startBytes = widen(this.startBytes, (n) => new Int32Array(n))
+  }
+
+  kind(i: number): TokenKind {
+    return TOKEN_KINDS[this.codes[i]]
+  }
+
+  /** The start of token `i` as a (shared) Pos. */
+  startPos(i: number): Pos {
+    this.startPositions ??= new Array<Pos | undefined>(this.length).fill(undefined)
+    let pos = this.startPositions[i]
+    if (pos === undefined) {
+      pos = {line: this.startLines[i], column: this.startColumns[i], byte: this.startBytes[i]}
+      this.startPositions[i] = pos
+    }
+    return pos
+  }
+
+  /** The end of token `i` as a (shared) Pos, counted on from its start. */
+  endPos(i: number): Pos {
+    this.endPositions ??= new Array<Pos | undefined>(this.length).fill(undefined)
+    let pos = this.endPositions[i]
+    if (pos === undefined) {
+      pos = advance(this.source, this.starts[i], this.ends[i], this.startLines[i], this.startColumns[i], this.startBytes[i])
+      this.endPositions[i] = pos
+    }
+    return pos
+  }
+
+  /** Token `i` as an object. */
+  token(i: number): Token {
+    return {kind: this.kind(i), start: this.starts[i], end: this.ends[i], s: this.startPos(i), e: this.endPos(i)}
+  }
+
+  /** Every token as an object (allocates; not for hot paths). */
+  toArray(): Token[] {
+    const out: Token[] = []
+    for (let i = 0; i < this.length; i++) out.push(this.token(i))
+    return out
+  }
 }

@@ -1,6 +1,6 @@
 /**
  * What a file means to the parser, as a comparable list: every token except white space, with
- * each run of line breaks (including line comments, which end a line) reduced to one marker and
+ * each run of line breaks reduced to one marker and
  * comments compared without trailing blanks. Two files with equal lists parse identically; the
  * formatter may only change what this list does not show.
  */
@@ -17,9 +17,7 @@ export function significantTokens(source: string): string[] {
       continue
     }
     if (tok.kind === 'Comment') {
-      const isLine = text.startsWith('#') || text.startsWith('//')
-      out.push(`Comment ${text.replace(/\r?\n$/, '').replace(/[ \t]+(?=\r?\n|$)/g, '')}`)
-      if (isLine && text.endsWith('\n')) pendingNewline = true
+      out.push(`Comment ${text.replace(/[ \t]+(?=\r?\n|$)/g, '')}`)
       continue
     }
     // Line breaks at the start and the end of a file mean nothing.
