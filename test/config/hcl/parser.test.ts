@@ -75,6 +75,7 @@ describe('parseHcl AST', () => {
         {
           type: 'TemplateIf',
           condition: {type: 'Variable', name: 'c'},
+          // biome-ignore lint/suspicious/noThenProperty: `then` is the AST contract's name for the true branch.
           then: [{type: 'TemplateLiteral', value: 'y'}],
           else: [{type: 'TemplateLiteral', value: 'n'}],
         },
