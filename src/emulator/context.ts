@@ -21,6 +21,8 @@ export interface EmulatorState {
   externalUrl?: string
   /** Components `/health` reports unhealthy. */
   unhealthy?: Set<string>
+  /** Registry URLs (normalised) marked healthy or unhealthy by the test; others follow the default rule. */
+  registryHealth?: Map<string, boolean>
 }
 
 /** The current `robot_name_prefix`. */

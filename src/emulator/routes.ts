@@ -5,8 +5,10 @@
  */
 import type {Handler} from './context.js'
 import * as members from './handlers/members.js'
+import * as policies from './handlers/project-policies.js'
 import * as projects from './handlers/projects.js'
 import * as quotas from './handlers/quotas.js'
+import * as replication from './handlers/replication.js'
 import * as robots from './handlers/robots.js'
 import * as system from './handlers/system.js'
 import * as usergroups from './handlers/usergroups.js'
@@ -58,6 +60,62 @@ export const ROUTES: readonly Route[] = [
   {method: 'GET', template: `${P}/members/{mid}`, operation: 'getProjectMember', handler: members.getProjectMember},
   {method: 'PUT', template: `${P}/members/{mid}`, operation: 'updateProjectMember', handler: members.updateProjectMember},
   {method: 'DELETE', template: `${P}/members/{mid}`, operation: 'deleteProjectMember', handler: members.deleteProjectMember},
+  {method: 'GET', template: `${P}/immutabletagrules`, operation: 'ListImmuRules', handler: policies.listImmutableRules},
+  {method: 'POST', template: `${P}/immutabletagrules`, operation: 'CreateImmuRule', handler: policies.createImmutableRule},
+  {
+    method: 'PUT',
+    template: `${P}/immutabletagrules/{immutable_rule_id}`,
+    operation: 'UpdateImmuRule',
+    handler: policies.updateImmutableRule,
+  },
+  {
+    method: 'DELETE',
+    template: `${P}/immutabletagrules/{immutable_rule_id}`,
+    operation: 'DeleteImmuRule',
+    handler: policies.deleteImmutableRule,
+  },
+  {method: 'GET', template: `${P}/webhook/policies`, operation: 'ListWebhookPoliciesOfProject', handler: policies.listWebhooks},
+  {method: 'POST', template: `${P}/webhook/policies`, operation: 'CreateWebhookPolicyOfProject', handler: policies.createWebhook},
+  {
+    method: 'GET',
+    template: `${P}/webhook/policies/{webhook_policy_id}`,
+    operation: 'GetWebhookPolicyOfProject',
+    handler: policies.getWebhook,
+  },
+  {
+    method: 'PUT',
+    template: `${P}/webhook/policies/{webhook_policy_id}`,
+    operation: 'UpdateWebhookPolicyOfProject',
+    handler: policies.updateWebhook,
+  },
+  {
+    method: 'DELETE',
+    template: `${P}/webhook/policies/{webhook_policy_id}`,
+    operation: 'DeleteWebhookPolicyOfProject',
+    handler: policies.deleteWebhook,
+  },
+  {method: 'GET', template: '/registries', operation: 'listRegistries', handler: replication.listRegistries},
+  {method: 'POST', template: '/registries', operation: 'createRegistry', handler: replication.createRegistry},
+  {method: 'POST', template: '/registries/ping', operation: 'pingRegistry', handler: replication.pingRegistry},
+  {method: 'GET', template: '/registries/{id}', operation: 'getRegistry', handler: replication.getRegistry},
+  {method: 'PUT', template: '/registries/{id}', operation: 'updateRegistry', handler: replication.updateRegistry},
+  {method: 'DELETE', template: '/registries/{id}', operation: 'deleteRegistry', handler: replication.deleteRegistry},
+  {method: 'GET', template: '/replication/adapters', operation: 'listRegistryProviderTypes', handler: replication.listAdapters},
+  {method: 'GET', template: '/replication/policies', operation: 'listReplicationPolicies', handler: replication.listPolicies},
+  {method: 'POST', template: '/replication/policies', operation: 'createReplicationPolicy', handler: replication.createPolicy},
+  {method: 'GET', template: '/replication/policies/{id}', operation: 'getReplicationPolicy', handler: replication.getPolicy},
+  {
+    method: 'PUT',
+    template: '/replication/policies/{id}',
+    operation: 'updateReplicationPolicy',
+    handler: replication.updatePolicy,
+  },
+  {
+    method: 'DELETE',
+    template: '/replication/policies/{id}',
+    operation: 'deleteReplicationPolicy',
+    handler: replication.deletePolicy,
+  },
   {method: 'GET', template: '/usergroups', operation: 'listUserGroups', handler: usergroups.listUserGroups},
   {method: 'POST', template: '/usergroups', operation: 'createUserGroup', handler: usergroups.createUserGroup},
   {method: 'GET', template: '/usergroups/search', operation: 'searchUserGroups', handler: usergroups.searchUserGroups},

@@ -31,6 +31,7 @@ import {
 import {bindBody, bindParams, checkResponse, contract} from './spec/contract.js'
 import {recordSuiteViolation, type SpecViolation, suiteSpecCheckEnabled} from './spec/registry.js'
 import {now, Store} from './store.js'
+import {normalizeRegistryUrl} from './handlers/replication.js'
 
 /** The API base path. */
 export const API_BASE = '/api/v2.0'
@@ -105,6 +106,11 @@ export interface EmulatorHandle {
   setRepoCount(project: string, count: number): void
   /** Marks a `/health` component (core, database, redis, ...) healthy or not. */
   setHealth(component: string, healthy: boolean): void
+  /**
+   * Marks a registry URL reachable or not for the registry health check. By default only the
+   * emulator's own URL is healthy.
+   */
+  setRegistryHealth(url: string, healthy: boolean): void
   /** Spec violations this emulator recorded (with spec checking on). */
   specViolations(): SpecViolation[]
   clearSpecViolations(): void
@@ -552,6 +558,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     setHealth: (component, healthy) => {
       if (healthy) state.unhealthy!.delete(component)
       else state.unhealthy!.add(component)
+    },
+    setRegistryHealth: (registryUrl, healthy) => {
+      state.registryHealth ??= new Map()
+      state.registryHealth.set(normalizeRegistryUrl(registryUrl), healthy)
     },
     specViolations: () => [...violations],
     clearSpecViolations: () => {

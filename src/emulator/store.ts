@@ -5,6 +5,7 @@
  * cannot drift from the records. Ids are per kind, start at 1 and are never reused, as in Harbor.
  * The store holds no HTTP or permission logic: the handlers validate, the store records.
  */
+import {PolicyStore} from './policy-store.js'
 import {SortedKeys} from './sorted-keys.js'
 
 /** A project (`project` + `project_metadata` + `cve_allowlist` rows). */
@@ -139,6 +140,9 @@ export class Store {
   readonly quotas = new Map<number, QuotaRecord>()
   readonly quotaByProject = new Map<number, number>()
 
+  /** Immutable rules, webhooks, registries and replication policies. */
+  readonly policies = new PolicyStore()
+
   private next: Counters = {project: 1, robot: 1, group: 1, user: 1, member: 1, quota: 1, allowlist: 1}
 
   /** Reserves the next id of a kind. */
@@ -170,7 +174,7 @@ export class Store {
     return id === undefined ? undefined : this.projects.get(id)
   }
 
-  /** Deletes a project with what Harbor deletes with it: its robots, quota and memberships. */
+  /** Deletes a project with what Harbor deletes with it: its robots, quota, memberships, rules and webhooks. */
   deleteProject(id: number): void {
     const project = this.projects.get(id)
     if (!project) return
@@ -189,6 +193,7 @@ export class Store {
       this.quotas.delete(quotaId)
       this.quotaByProject.delete(id)
     }
+    this.policies.deleteProject(id)
   }
 
   // Robots

@@ -10,6 +10,7 @@ import {
   type EmulatorHandle,
   type EmulatorOptions,
   EXPECT_INVALID_HEADER,
+  type SeedPermission,
   startEmulator,
   takeSuiteViolations,
 } from '../../src/emulator/index.js'
@@ -59,7 +60,7 @@ async function call(handle: EmulatorHandle, method: string, path: string, option
 const q = (raw: string) => `q=${encodeURIComponent(encodeURIComponent(raw))}`
 
 describe('robot permissions', () => {
-  const permissions = [
+  const permissions: SeedPermission[] = [
     {kind: 'system', namespace: '/', access: ['project:list']},
     {kind: 'project', namespace: 'a', access: ['repository:pull']},
     {kind: 'project', namespace: 'b', access: ['repository:push']},

@@ -67,7 +67,11 @@ describe('100,000 objects', () => {
     expect((await call('GET', `/robots?page_size=1&q=${q('Level=system')}`)).total).toBe(50_995)
     expect((await call('GET', `/robots?q=${q('Level=project,ProjectID=77')}`)).total).toBe(0)
     expect((await call('GET', '/projects?page_size=1')).total).toBe(9_999)
-    expect(names((await call('GET', '/projects?page_size=3&page=26')).json)).toEqual(['gen-p-000076', 'gen-p-000078', 'gen-p-000079'])
+    expect(names((await call('GET', '/projects?page_size=3&page=26')).json)).toEqual([
+      'gen-p-000076',
+      'gen-p-000078',
+      'gen-p-000079',
+    ])
     const group = handle.groups()[0]!.name
     const before = handle.dump().projects!.reduce((sum, p) => sum + (p.members?.filter((m) => m.group === group).length ?? 0), 0)
     expect(before).toBeGreaterThan(0)

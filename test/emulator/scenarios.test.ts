@@ -5,7 +5,7 @@
  */
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {type EmulatorHandle, startEmulator} from '../../src/emulator/index.js'
-import {runScenario, type Target, type TargetInfo, targetInfo} from '../conformance/scenario.js'
+import {HarborApi, runScenario, type Target, type TargetInfo, targetInfo} from '../conformance/scenario.js'
 import {scenarios} from '../conformance/scenarios/index.js'
 
 const modes = ['db_auth', 'oidc_auth'] as const
@@ -33,7 +33,7 @@ for (const mode of modes) {
       })
     }
 
-    it('leaves nothing behind with the run prefix', () => {
+    it('leaves nothing behind with the run prefix', async () => {
       const dump = emulator.dump()
       const leftovers = [
         ...(dump.projects ?? []).map((p) => p.name),
@@ -42,6 +42,11 @@ for (const mode of modes) {
         ...(dump.users ?? []).map((u) => u.username),
       ].filter((name) => name.startsWith(target.prefix))
       expect(leftovers).toEqual([])
+      const api = new HarborApi(target.url, {username: target.username, password: target.password})
+      for (const path of ['/registries', '/replication/policies']) {
+        const listed = await api.get(path, {query: {name: target.prefix}})
+        expect(listed.json, path).toEqual([])
+      }
     })
   })
 }

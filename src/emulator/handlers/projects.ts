@@ -20,6 +20,7 @@ import {badRequest, conflict, forbidden, internal, notFound, precondition} from 
 import {applySort, type Fields, hasKnownKeys, matchesQ, pageOf, pageRequest, parseQ} from '../query.js'
 import {canInProject, isSysAdmin, requireAuthenticated, requireProjectAccess, requireSystemAccess, userRoles} from '../rbac.js'
 import {now, type ProjectRecord, type Store} from '../store.js'
+import {PROXY_CACHE_TYPES} from './replication.js'
 
 /** Harbor's project (and robot) name rule. */
 export const NAME_PATTERN = /^[a-z0-9]+(?:[._-][a-z0-9]+)*$/
@@ -157,15 +158,24 @@ export const createProject: Handler = (ctx) => {
   const name = req.project_name ?? ''
   if (!NAME_PATTERN.test(name)) throw badRequest('project name is not in lower case or contains illegal characters')
   const admin = isSysAdmin(caller) || caller.kind === 'robot'
+  let registryId = 0
   if (req.registry_id !== undefined && req.registry_id !== null) {
     if (!admin) throw forbidden('Only system admin can create proxy cache project')
     if (req.registry_id <= 0) throw badRequest(`invalid registry_id ${req.registry_id}`)
-    // The emulator has no registries: Harbor wraps the lookup error in a plain error, hence a masked 500.
-    throw internal(`failed to get registry ${req.registry_id}: registry not found`)
+    const registry = store.policies.registries.get(req.registry_id)
+    // Harbor wraps the lookup error in a plain error, hence a masked 500.
+    if (!registry) throw internal(`failed to get registry ${req.registry_id}: registry not found`)
+    if (!PROXY_CACHE_TYPES.includes(registry.type)) {
+      throw badRequest(`unsupported registry type for proxy cache: ${registry.type}`)
+    }
+    registryId = registry.id
   }
   const metadata: Record<string, string> = {}
   for (const [key, value] of Object.entries(req.metadata ?? {})) {
-    if (value !== null && value !== undefined && !PROXY_ONLY_KEYS.includes(key)) metadata[key] = value
+    if (value === null || value === undefined) continue
+    // Proxy settings only for proxy-cache projects; content trust only for the others.
+    if (registryId ? key === 'enable_content_trust' : PROXY_ONLY_KEYS.includes(key)) continue
+    metadata[key] = value
   }
   if (!metadata.public) metadata.public = String(req.public === true)
   if (metadata.public !== 'true' && metadata.public !== 'false') {
@@ -184,6 +194,11 @@ export const createProject: Handler = (ctx) => {
   if (store.projectByName.has(name)) throw conflict(`The project named ${name} already exists`)
   const ownerId = caller.kind === 'user' ? caller.user.id : lowestAdminId(store)
   const project = newProject(store, name, ownerId, metadata)
+  if (registryId) {
+    // Harbor gives a proxy-cache project a retention policy ("retain pulled within 7 days").
+    project.registryId = registryId
+    project.metadata.retention_id = String(store.policies.nextId('retention'))
+  }
   store.addProject(project)
   store.addMember({id: store.nextId('member'), projectId: project.id, entityType: 'u', entityId: ownerId, roleId: 1})
   if (config.bool('quota_per_project_enable')) {

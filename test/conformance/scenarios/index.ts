@@ -3,6 +3,7 @@ import type {Scenario} from '../scenario.js'
 import {apiScenarios} from './api.js'
 import {authScenarios} from './auth.js'
 import {groupScenarios} from './groups.js'
+import {policyScenarios} from './policies.js'
 import {projectScenarios} from './projects.js'
 import {robotScenarios} from './robots.js'
 import {systemScenarios} from './system.js'
@@ -13,5 +14,6 @@ export const scenarios: Scenario[] = [
   ...projectScenarios,
   ...robotScenarios,
   ...groupScenarios,
+  ...policyScenarios,
   ...systemScenarios,
 ]
