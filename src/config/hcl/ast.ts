@@ -77,18 +77,27 @@ export type Expression =
   | UnaryExpr
   | ParenExpr
 
+/** Every expression node. Ranges may be shared between nodes (same object); treat them as read-only. */
 interface Node {
   range: Range
 }
 
-/** `null`, `true`, `false`, or a number. `raw` keeps the number's source text (precision). */
+/**
+ * `null`, `true`, `false`, or a number. `raw` keeps the source text (the number's digits, for
+ * precision; `true`/`false`/`null` for keywords, so a bare keyword object key reads as its name).
+ */
 export interface LiteralExpr extends Node {
   type: 'Literal'
   value: null | boolean | number
   raw: string
 }
 
-/** A quoted string or heredoc. A plain string is a template with one literal part. */
+/**
+ * A quoted string or heredoc. A plain string is a template with one literal part (`""` too: one
+ * empty literal). A template whose parts are exactly one TemplateInterpolation (`"${x}"`) yields
+ * the interpolated value itself, not a string, as in HCL; literal text emptied by a strip marker
+ * (`" ${~x}"`) stays as an empty TemplateLiteral part, so that rule can be read off `parts`.
+ */
 export interface TemplateExpr extends Node {
   type: 'Template'
   parts: TemplatePart[]
