@@ -22,6 +22,7 @@ import type {LoadedConfig} from './model.js'
 import {buildResources} from './resources.js'
 import {buildEndpoints, buildHrepSettings, buildImports, buildReplicates} from './settings.js'
 import {evaluateVariables} from './variables.js'
+import {maskSources, scrubDiagnostics} from './mask.js'
 import {type Value, containsSecret, isObjectValue} from './values.js'
 import {isSecret} from '../model/secret.js'
 
@@ -139,8 +140,8 @@ export function loadConfigFromSources(sources: Record<string, string>, options: 
 
   // Diagnostics show source lines: a secret written literally in a file must not appear there either.
   const secrets = secretTexts(context, variables, kinds)
-  const shownSources = maskSecrets(sources, secrets)
-  if (diagnostics.hasErrors()) throw new ConfigError(scrub(sorted(diagnostics.items), secrets), shownSources)
+  const shownSources = maskSources(files, sources, secrets)
+  if (diagnostics.hasErrors()) throw new ConfigError(scrubDiagnostics(sorted(diagnostics.items), secrets), shownSources)
   return {
     dir,
     files: paths.map((path) => resolve(path)),
@@ -151,7 +152,7 @@ export function loadConfigFromSources(sources: Record<string, string>, options: 
     imports,
     hash: hashSources(sources, paths),
     sources: shownSources,
-    warnings: scrub(sorted(diagnostics.items), secrets),
+    warnings: scrubDiagnostics(sorted(diagnostics.items), secrets),
   }
 }
 
@@ -184,11 +185,11 @@ function secretTexts(
   context: ConfigContext,
   variables: ReadonlyMap<string, Value>,
   kinds: Readonly<Record<KindName, Kind>>,
-): string[] {
-  const texts: string[] = []
+): Set<string> {
+  const texts = new Set<string>()
   const collect = (value: Value | undefined): void => {
-    if (isSecret(value)) texts.push(value.reveal())
-    else if (typeof value === 'string') texts.push(value)
+    if (isSecret(value)) texts.add(value.reveal())
+    else if (typeof value === 'string') texts.add(value)
     else if (Array.isArray(value)) value.forEach(collect)
     else if (isObjectValue(value)) Object.values(value).forEach(collect)
   }
@@ -198,27 +199,4 @@ function secretTexts(
   }
   for (const value of variables.values()) if (containsSecret(value)) collect(value)
   return texts
-}
-
-/** The texts with every secret's characters replaced by "*" (columns stay where they were). */
-function maskSecrets(sources: Record<string, string>, secrets: readonly string[]): Record<string, string> {
-  const texts = [...new Set(secrets.filter((s) => s.length >= MIN_MASKED))].sort((a, b) => b.length - a.length)
-  if (texts.length === 0) return sources
-  const masked: Record<string, string> = {}
-  for (const [path, text] of Object.entries(sources)) {
-    masked[path] = texts.reduce((out, secret) => out.split(secret).join('*'.repeat([...secret].length)), text)
-  }
-  return masked
-}
-
-/** Shorter secrets are not masked in messages: replacing every "abc" would garble them, and such a secret is no secret. */
-const MIN_MASKED = 4
-
-/** A last guard: any known secret text that slipped into a message is replaced by "(sensitive)". */
-function scrub(diagnostics: Diagnostic[], secrets: readonly string[]): Diagnostic[] {
-  const texts = secrets.filter((s) => s.length >= MIN_MASKED)
-  if (texts.length === 0) return diagnostics
-  const clean = (text: string | undefined) =>
-    text === undefined ? undefined : texts.reduce((out, secret) => out.split(secret).join('(sensitive)'), text)
-  return diagnostics.map((d) => ({...d, summary: clean(d.summary) as string, detail: clean(d.detail)}))
 }

@@ -79,4 +79,23 @@ robot "weak" {
     expect(text).not.toContain('Sh0rtpw')
     expect(text).toContain('(sensitive)')
   })
+
+  it('are masked in the source lines an error shows, columns unchanged', () => {
+    const text = `locals {
+  pw = "${PASSWORD}"
+}
+endpoint "a" {
+  url      = "https://a.example.com"
+  username = "admin"
+  password = local.pw
+  timeout  = 5
+}
+`
+    const error = loadError(text)
+    expect(error.diagnostics.map((d) => d.summary)).toEqual(['Invalid value for "timeout"'])
+    const shown = error.sources['main.hcl']!
+    expect(shown).not.toContain(PASSWORD)
+    expect(shown.split('\n')[1]).toBe(`  pw = "${'*'.repeat(PASSWORD.length)}"`)
+    expect(shown.length).toBe(text.length)
+  })
 })
