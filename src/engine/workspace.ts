@@ -27,6 +27,8 @@ import {type ApplyRunResult, type FailurePolicy, runApply} from './apply.js'
 import {closeEndpoints, connectEndpoints, type EndpointSession} from './endpoints.js'
 import {type RecoveryReport, recoverJournal} from './recover.js'
 import {READ_ORDER, refresh} from './refresh.js'
+import {pendingImports} from './import-blocks.js'
+import {mirrorReads, planMirror} from './mirror.js'
 import {GeneratedSecrets} from './secrets.js'
 import {inSpan} from './tracing.js'
 
@@ -154,6 +156,12 @@ export class Workspace {
     const state = this.store.state
     const resources = config.resources
     const kindsFor = this.kindsPerEndpoint(resources)
+    // --- import blocks and mirror mode: what they need read (src/engine/import-blocks.ts, mirror.ts) ---
+    const imports = pendingImports(config, state, allKinds)
+    for (const reads of [imports.reads, mirrorReads(config.replicates)]) {
+      for (const [endpoint, kinds] of reads) for (const kind of kinds) kindsFor.get(endpoint)?.add(kind)
+    }
+    // --- end ---
     const live = await refresh(sessions, {
       events: this.options.events,
       kinds: allKinds,
@@ -162,7 +170,13 @@ export class Workspace {
     const secretStatus = await this.secretStatus(resources)
     const desired: DesiredObject[] = expandDesired(resources, allKinds, {
       secretMatches: (address, endpoint) => secretStatus.get(`${address}@${endpoint}`),
+      adopt: imports.adopt,
     })
+    // --- import blocks and mirror mode: objects that must exist, mirrored objects, prune scopes ---
+    imports.check(live)
+    const mirror = planMirror({config, live, state, kinds: allKinds, declared: desired})
+    desired.push(...mirror.desired)
+    // --- end ---
     const result = await inSpan('hrep.plan', {'hrep.desired': desired.length}, async (span) => {
       const planned = computePlan({
         desired,
@@ -170,7 +184,9 @@ export class Workspace {
         state,
         kinds: allKinds,
         options: {targets: request.targets, refreshOnly: request.refreshOnly, allowDelete: request.allowDelete},
+        prune: mirror.prune,
       })
+      planned.warnings.push(...mirror.warnings(planned))
       span.setAttribute('hrep.changes', planned.changes.length)
       return planned
     })
@@ -276,7 +292,8 @@ export class Workspace {
     if (this.loaded.hrep.secretOutput !== undefined || request.showSecrets) return
     const needing = changes.filter(
       (change) =>
-        (change.action === 'create' || change.action === 'replace') &&
+        // An update carries a generated secret only in mirror mode's robot_secrets = "rotate".
+        (change.action === 'create' || change.action === 'replace' || change.action === 'update') &&
         change.diffs.some((diff) => diff.path === SECRET_ATTR) &&
         this.declaredSecret(change.address) === undefined,
     )

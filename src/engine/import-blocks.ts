@@ -1,0 +1,96 @@
+/**
+ * Config-driven import, as Terraform's `import` blocks: `import { to = robot.ci  id = "ci"  endpoint = endpoint.dr }`
+ * makes the plan adopt the existing object into the state (an importing no-op, or an importing
+ * update when it differs from the declaration) instead of reporting a conflict. Once the address is
+ * in the state on that endpoint the block does nothing. An ID that names another object than the
+ * declaration, or an object that does not exist, is a configuration error at the block.
+ */
+import type {ImportConfig, LoadedConfig} from '../config/model.js'
+import type {Kind} from '../kinds/kind.js'
+import type {KindName} from '../model/change.js'
+import {ConfigError, type Diagnostic, isHrepError} from '../model/errors.js'
+import type {LiveSnapshot, StateLike} from '../plan/types.js'
+
+/** The import blocks still to carry out in one plan. */
+export interface PendingImports {
+  /** Whether the plan adopts the live object for `address` on `endpoint`. */
+  adopt(address: string, endpoint: string): boolean
+  /** Kinds whose objects the pending blocks import, by endpoint (refresh must read them). */
+  reads: Map<string, Set<KindName>>
+  /** After refresh: throws a ConfigError naming each block whose object does not exist. */
+  check(live: LiveSnapshot): void
+}
+
+interface Pending {
+  block: ImportConfig
+  kind: KindName
+  key: string
+}
+
+/**
+ * The import blocks whose address is not yet in the state on their endpoint. Throws a ConfigError
+ * for an ID the kind cannot read, or one naming another object than the address is declared as.
+ */
+export function pendingImports(config: LoadedConfig, state: StateLike, kinds: Readonly<Record<KindName, Kind>>): PendingImports {
+  const diagnostics: Diagnostic[] = []
+  const pending = new Map<string, Pending>()
+  const reads = new Map<string, Set<KindName>>()
+  const resources = new Map(config.resources.map((resource) => [resource.address, resource]))
+  for (const block of config.imports) {
+    if (state.resources[block.to]?.[block.endpoint] !== undefined) continue
+    const resource = resources.get(block.to)
+    if (resource === undefined) continue // the loader already refused it
+    const kind = kinds[resource.kind]
+    let key: string
+    try {
+      key = kind.parseImportId(block.id)
+    } catch (error) {
+      if (!isHrepError(error)) throw error
+      diagnostics.push({
+        severity: 'error',
+        summary: 'Invalid import ID',
+        detail: error.message,
+        range: block.range,
+        address: block.to,
+      })
+      continue
+    }
+    const expected = kind.key(resource.attrs)
+    if (key !== expected) {
+      diagnostics.push({
+        severity: 'error',
+        summary: 'Import ID does not match the declaration',
+        detail: `id = "${block.id}" names ${resource.kind} "${key}", but ${block.to} declares ${resource.kind} "${expected}". Import the object the block declares, or change the declaration.`,
+        range: block.range,
+        address: block.to,
+      })
+      continue
+    }
+    pending.set(`${block.to}@${block.endpoint}`, {block, kind: resource.kind, key})
+    const set = reads.get(block.endpoint) ?? new Set<KindName>()
+    set.add(resource.kind)
+    reads.set(block.endpoint, set)
+  }
+  if (diagnostics.length > 0) throw new ConfigError(diagnostics, config.sources)
+  return {
+    adopt: (address, endpoint) => pending.has(`${address}@${endpoint}`),
+    reads,
+    check(live) {
+      const missing: Diagnostic[] = []
+      for (const {block, kind, key} of pending.values()) {
+        const snapshot = live.endpoints[block.endpoint]
+        // An endpoint that could not be read is reported as unavailable; nothing is planned there.
+        if (snapshot?.status !== 'ok') continue
+        if (snapshot.objects[kind]?.some((object) => object.key === key)) continue
+        missing.push({
+          severity: 'error',
+          summary: 'Cannot import an object that does not exist',
+          detail: `${kind} "${key}" (id = "${block.id}") does not exist on endpoint ${block.endpoint}, so it cannot be imported into ${block.to}. Remove the import block to have hrep create it.`,
+          range: block.range,
+          address: block.to,
+        })
+      }
+      if (missing.length > 0) throw new ConfigError(missing, config.sources)
+    },
+  }
+}

@@ -1,0 +1,351 @@
+/**
+ * Mirror mode: each `replicate` block turns its source endpoint's live objects (read by refresh in
+ * this plan) into desired objects on its targets, as if they had been declared. Addresses put the
+ * kind first and the block's name where a resource block's name would be: `robot.from-primary["team-a+ci"]`,
+ * `project_member.from-primary["team-a/g:devs"]`, so `--target`, the state and the plan treat them
+ * like any other. Keys are names (project robots `<project>+<name>`, memberships `<project>/g:<group>`),
+ * ids are never copied. Target objects with the same key are adopted, not conflicts; what a target
+ * has and the source lacks is the block's prune scope. Robot secrets cannot be read from the source:
+ * `independent` gives created robots an hrep-generated secret; `rotate` sets one new secret on the
+ * source and every target (the source's robots are then managed in the state, secret only).
+ * Pure apart from what it is given: the engine calls it between refresh and plan.
+ */
+import type {DesiredResource, LoadedConfig, ReplicateConfig} from '../config/model.js'
+import type {Kind, LiveObject} from '../kinds/kind.js'
+import {formatAddress} from '../model/address.js'
+import type {Attrs, Change, KindName} from '../model/change.js'
+import {ConfigError, type Diagnostic, formatRange, type SourceRange} from '../model/errors.js'
+import {SECRET_ATTR} from '../plan/diff.js'
+import type {DesiredObject, LiveSnapshot, PlanResult, PlanWarning, PruneScope, StateLike} from '../plan/types.js'
+import {mirrorSelector} from './mirror-select.js'
+
+/** The address of the object with `key` mirrored by block `replicate`. */
+export function mirrorAddress(kind: KindName, replicate: string, key: string): string {
+  return formatAddress({kind, name: replicate, key})
+}
+
+/** Whether `address` is one of block `replicate`'s addresses. */
+export function isMirrorAddress(address: string, replicate: string): boolean {
+  const dot = address.indexOf('.')
+  return dot > 0 && address.startsWith(`${replicate}[`, dot + 1)
+}
+
+/** The kinds each endpoint must be read for, so the replicate blocks can be planned. */
+export function mirrorReads(replicates: readonly ReplicateConfig[]): Map<string, Set<KindName>> {
+  const reads = new Map<string, Set<KindName>>()
+  for (const replicate of replicates) {
+    for (const endpoint of [replicate.from, ...replicate.to]) {
+      const set = reads.get(endpoint) ?? new Set<KindName>()
+      for (const kind of replicate.kinds) set.add(kind)
+      reads.set(endpoint, set)
+    }
+  }
+  return reads
+}
+
+export interface MirrorInput {
+  config: LoadedConfig
+  live: LiveSnapshot
+  state: StateLike
+  kinds: Readonly<Record<KindName, Kind>>
+  /** The declared resources' desired objects (for the claimed-twice check). */
+  declared: readonly DesiredObject[]
+}
+
+/** What mirror mode adds to a plan. */
+export interface MirrorPlan {
+  desired: DesiredObject[]
+  prune: PruneScope[]
+  /** The notes mirror mode owes the operator about a computed plan (secrets, unmanaged extras, an unread source). */
+  warnings(result: PlanResult): PlanWarning[]
+}
+
+/** Kinds in dependency order: a mirrored object's parents come before it. */
+const ORDER: readonly KindName[] = ['project', 'oidc_group', 'robot', 'project_member']
+
+/** How many names a note lists before "and N more". */
+const SHOWN = 10
+
+/**
+ * Derives every replicate block's desired objects and prune scopes. Throws a ConfigError when an
+ * object is claimed twice (two blocks, or a block and a declared resource, on one endpoint).
+ */
+export function planMirror(input: MirrorInput): MirrorPlan {
+  const {config} = input
+  const desired: DesiredObject[] = []
+  const prune: PruneScope[] = []
+  const unread = new Map<string, string>()
+  const claims = new Claims(input.config.resources, input.declared)
+  for (const replicate of config.replicates) {
+    const source = input.live.endpoints[replicate.from]
+    const objects = source?.status === 'ok' ? source.objects : undefined
+    const missing = replicate.kinds.filter((kind) => objects?.[kind] === undefined)
+    if (objects === undefined || missing.length > 0) {
+      unread.set(
+        replicate.name,
+        source?.status === 'unavailable' ? source.message : `refresh did not read its ${missing.join(', ')} objects`,
+      )
+      desired.push(...frozen(input, replicate))
+      continue
+    }
+    claims.checkNames(replicate)
+    const mirrored = mirrorBlock(input, replicate, objects)
+    for (const object of mirrored) claims.claim(object, replicate)
+    desired.push(...mirrored)
+    prune.push(...pruneScopes(replicate))
+  }
+  claims.throwIfAny(config.sources)
+  return {desired, prune, warnings: (result) => notes(config.replicates, result, unread)}
+}
+
+/** The source objects a block mirrors, by kind: its patterns, plus the groups its memberships need. */
+function chosenObjects(
+  replicate: ReplicateConfig,
+  objects: Partial<Record<KindName, readonly LiveObject[]>>,
+): Map<KindName, LiveObject[]> {
+  const select = mirrorSelector(replicate.include, replicate.exclude)
+  const chosen = new Map<KindName, LiveObject[]>()
+  const pick = (kind: KindName) => (objects[kind] ?? []).filter((object) => select.selects(kind, object.attrs))
+  for (const kind of replicate.kinds) if (kind !== 'oidc_group') chosen.set(kind, pick(kind))
+  if (replicate.kinds.includes('oidc_group')) {
+    // A membership brings its group along (unless the group is excluded by name).
+    const needed = new Set((chosen.get('project_member') ?? []).map((member) => String(member.attrs.group)))
+    chosen.set(
+      'oidc_group',
+      (objects.oidc_group ?? []).filter(
+        (group) =>
+          select.selects('oidc_group', group.attrs) || (needed.has(group.key) && !select.excluded(String(group.attrs.name))),
+      ),
+    )
+  }
+  return chosen
+}
+
+/** The desired objects of one block whose source was read. */
+function mirrorBlock(
+  input: MirrorInput,
+  replicate: ReplicateConfig,
+  objects: Partial<Record<KindName, readonly LiveObject[]>>,
+): DesiredObject[] {
+  const chosen = chosenObjects(replicate, objects)
+  const mirroredKeys = new Set<string>()
+  for (const [kind, list] of chosen) for (const object of list) mirroredKeys.add(`${kind}\u0000${object.key}`)
+  const rotate = replicate.robotSecrets === 'rotate'
+  const out: DesiredObject[] = []
+  for (const kind of ORDER) {
+    for (const object of chosen.get(kind) ?? []) {
+      const address = mirrorAddress(kind, replicate.name, object.key)
+      const references = input.kinds[kind]
+        .dependsOn(object.attrs)
+        .filter((ref) => mirroredKeys.has(`${ref.kind}\u0000${ref.key}`))
+        .map((ref) => mirrorAddress(ref.kind, replicate.name, ref.key))
+      const base = {address, kind, key: object.key, attrs: copyAttrs(object.attrs), adopt: true, references}
+      if (kind !== 'robot') {
+        for (const endpoint of replicate.to) out.push({...base, endpoint})
+        continue
+      }
+      const reason = rotate ? rotationReason(input, replicate, address, object.key) : undefined
+      const endpoints = rotate ? [replicate.from, ...replicate.to] : replicate.to
+      for (const endpoint of endpoints) {
+        const secret =
+          reason !== undefined && liveHas(input.live, endpoint, 'robot', object.key)
+            ? {declared: false, rotate: reason}
+            : {declared: false}
+        out.push({...base, endpoint, secret})
+      }
+    }
+  }
+  return out
+}
+
+/**
+ * Why the robot at `address` gets a new secret everywhere in this run, or undefined: when it is
+ * new on a target, or an endpoint that has it holds no secret set by hrep (first mirror, adoption).
+ * Rotating all of them together keeps one secret per robot on the source and every target.
+ */
+function rotationReason(input: MirrorInput, replicate: ReplicateConfig, address: string, key: string): string | undefined {
+  const endpoints = [replicate.from, ...replicate.to].filter((e) => input.live.endpoints[e]?.status === 'ok')
+  const needs = endpoints.some(
+    (endpoint) =>
+      !liveHas(input.live, endpoint, 'robot', key) || input.state.resources[address]?.[endpoint]?.secret_fp === undefined,
+  )
+  return needs
+    ? `robot_secrets = "rotate": one new secret for this robot on ${replicate.from} and ${replicate.to.join(', ')}`
+    : undefined
+}
+
+const liveIndex = new WeakMap<readonly LiveObject[], Set<string>>()
+
+function liveHas(live: LiveSnapshot, endpoint: string, kind: KindName, key: string): boolean {
+  const snapshot = live.endpoints[endpoint]
+  const list = snapshot?.status === 'ok' ? snapshot.objects[kind] : undefined
+  if (list === undefined) return false
+  let keys = liveIndex.get(list)
+  if (keys === undefined) {
+    keys = new Set(list.map((object) => object.key))
+    liveIndex.set(list, keys)
+  }
+  return keys.has(key)
+}
+
+/** A deep copy, so nothing in a plan aliases the refresh's objects. */
+function copyAttrs(attrs: Attrs): Attrs {
+  return structuredClone(attrs)
+}
+
+/**
+ * When the source could not be read, the block's managed objects on its targets are held as they
+ * are (desired = live): nothing mirrored is deleted or changed because of a source outage.
+ */
+function frozen(input: MirrorInput, replicate: ReplicateConfig): DesiredObject[] {
+  const out: DesiredObject[] = []
+  for (const [address, byEndpoint] of Object.entries(input.state.resources)) {
+    if (!isMirrorAddress(address, replicate.name)) continue
+    const kind = address.slice(0, address.indexOf('.')) as KindName
+    if (input.kinds[kind] === undefined) continue
+    for (const endpoint of [replicate.from, ...replicate.to]) {
+      const entry = byEndpoint[endpoint]
+      const snapshot = input.live.endpoints[endpoint]
+      if (entry === undefined || snapshot?.status !== 'ok') continue
+      const key = entry.key ?? input.kinds[kind].key(entry.attrs)
+      const live = snapshot.objects[kind]?.find((object) => object.key === key)
+      if (live === undefined) continue
+      const object: DesiredObject = {address, endpoint, kind, key, attrs: copyAttrs(live.attrs), references: []}
+      if (kind === 'robot') object.secret = {declared: false}
+      out.push(object)
+    }
+  }
+  return out
+}
+
+function pruneScopes(replicate: ReplicateConfig): PruneScope[] {
+  const select = mirrorSelector(replicate.include, replicate.exclude)
+  return replicate.to.flatMap((endpoint) =>
+    replicate.kinds.map(
+      (kind): PruneScope => ({
+        endpoint,
+        kind,
+        owner: replicate.name,
+        source: replicate.from,
+        delete: replicate.prune,
+        matches: (object) => select.selects(kind, object.attrs),
+        address: (key) => mirrorAddress(kind, replicate.name, key),
+      }),
+    ),
+  )
+}
+
+/** Who claims each (endpoint, kind, key), to report an object claimed twice with both places. */
+class Claims {
+  private readonly owners = new Map<string, {label: string; range?: SourceRange}>()
+  private readonly diagnostics: Diagnostic[] = []
+  private readonly resources: readonly DesiredResource[]
+
+  constructor(resources: readonly DesiredResource[], declared: readonly DesiredObject[]) {
+    this.resources = resources
+    const ranges = new Map(resources.map((resource) => [resource.address, resource.range]))
+    for (const object of declared) {
+      this.owners.set(`${object.endpoint}\u0000${object.kind}\u0000${object.key}`, {
+        label: object.address,
+        range: ranges.get(object.address),
+      })
+    }
+  }
+
+  /** A resource block named like the replicate block would share its addresses. */
+  checkNames(replicate: ReplicateConfig): void {
+    const clash = this.resources.find(
+      (resource) =>
+        replicate.kinds.includes(resource.kind) && addressBlock(resource.address) === `${resource.kind}.${replicate.name}`,
+    )
+    if (clash === undefined) return
+    this.diagnostics.push({
+      severity: 'error',
+      summary: `replicate "${replicate.name}" and ${addressBlock(clash.address)} share their addresses`,
+      detail: `Mirrored ${clash.kind} objects are addressed ${clash.kind}.${replicate.name}["<key>"], which ${addressBlock(clash.address)} at ${formatRange(clash.range)} also uses. Rename one of the two blocks.`,
+      range: replicate.range,
+    })
+  }
+
+  claim(object: DesiredObject, replicate: ReplicateConfig): void {
+    const id = `${object.endpoint}\u0000${object.kind}\u0000${object.key}`
+    const label = `replicate "${replicate.name}"`
+    const owner = this.owners.get(id)
+    if (owner === undefined) {
+      this.owners.set(id, {label, range: replicate.range})
+      return
+    }
+    if (owner.label === label) return
+    const where = owner.range === undefined ? '' : ` at ${formatRange(owner.range)}`
+    const verb = owner.label.startsWith('replicate ') ? 'mirrors it too' : 'declares it'
+    this.diagnostics.push({
+      severity: 'error',
+      summary: `${object.kind} "${object.key}" on endpoint ${object.endpoint} is claimed twice`,
+      detail: `${label} at ${formatRange(replicate.range)} mirrors it from ${replicate.from}, and ${owner.label}${where} ${verb}. Leave it to one of them: add it to the replicate block's exclude patterns, or remove the other.`,
+      range: replicate.range,
+      address: object.address,
+    })
+  }
+
+  throwIfAny(sources: Record<string, string>): void {
+    if (this.diagnostics.length === 0) return
+    const shown = this.diagnostics.slice(0, SHOWN)
+    if (this.diagnostics.length > SHOWN) {
+      shown.push({severity: 'error', summary: `and ${this.diagnostics.length - SHOWN} more objects claimed twice`})
+    }
+    throw new ConfigError(shown, sources)
+  }
+}
+
+/** `robot.ci["x"]` → `robot.ci`. */
+function addressBlock(address: string): string {
+  const bracket = address.indexOf('[')
+  return bracket < 0 ? address : address.slice(0, bracket)
+}
+
+function list(names: readonly string[]): string {
+  const more = names.length > SHOWN ? ` and ${names.length - SHOWN} more` : ''
+  return `${names.slice(0, SHOWN).join(', ')}${more}`
+}
+
+function hasSecretDiff(change: Change): boolean {
+  return change.diffs.some((diff) => diff.path === SECRET_ATTR)
+}
+
+/** The operator's notes about a computed plan: an unread source, robot secrets, extras left alone. */
+function notes(replicates: readonly ReplicateConfig[], result: PlanResult, unread: ReadonlyMap<string, string>): PlanWarning[] {
+  const warnings: PlanWarning[] = []
+  for (const replicate of replicates) {
+    const why = unread.get(replicate.name)
+    if (why !== undefined) {
+      warnings.push({
+        message: `replicate "${replicate.name}": its source ${replicate.from} could not be read (${why}), so nothing is mirrored to ${replicate.to.join(', ')} in this plan; what it mirrored earlier is left as it is`,
+        endpoint: replicate.from,
+      })
+      continue
+    }
+    const secretChanges = result.changes.filter(
+      (change) => change.kind === 'robot' && isMirrorAddress(change.address, replicate.name) && hasSecretDiff(change),
+    )
+    const robots = new Set(secretChanges.map((change) => change.address))
+    const endpoints = [...new Set(secretChanges.map((change) => change.endpoint))].sort()
+    if (robots.size > 0 && replicate.robotSecrets === 'rotate') {
+      warnings.push({
+        message: `ROBOT SECRETS ARE ROTATED: replicate "${replicate.name}" (robot_secrets = "rotate") sets one new secret for each of ${robots.size} robot(s) on ${endpoints.join(', ')}${endpoints.includes(replicate.from) ? ` (${replicate.from} is the source)` : ''}. Every client that logs in with a current secret of these robots fails until it is given the new one from secret_output.`,
+      })
+    } else if (robots.size > 0) {
+      warnings.push({
+        message: `replicate "${replicate.name}": Harbor never reveals a robot's secret, so the secrets of ${replicate.from}'s robots cannot be copied. robot_secrets = "independent": the ${robots.size} robot(s) created on ${endpoints.join(', ')} get a new secret generated by hrep (one per robot, the same on every target), written to secret_output; robots that already exist on a target keep theirs.`,
+      })
+    }
+    const extras = (result.unmanaged ?? []).filter((object) => object.owner === replicate.name)
+    for (const endpoint of [...new Set(extras.map((object) => object.endpoint))].sort()) {
+      const names = extras.filter((object) => object.endpoint === endpoint).map((object) => `${object.kind} "${object.key}"`)
+      warnings.push({
+        message: `replicate "${replicate.name}": ${endpoint} has ${names.length} object(s) that ${replicate.from} does not; prune = false leaves them alone (unmanaged): ${list(names)}`,
+        endpoint,
+      })
+    }
+  }
+  return warnings
+}
