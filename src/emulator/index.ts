@@ -28,14 +28,8 @@ export {
   type SeedRobot,
   type SeedUser,
 } from './seed.js'
-export {
-  API_BASE,
-  EXPECT_INVALID_HEADER,
-  type EmulatorHandle,
-  type FaultControl,
-  type RequestLogEntry,
-  startEmulator,
-} from './server.js'
+export type {EmulatorHandle, FaultControl, RequestLogEntry} from './handle.js'
+export {API_BASE, EXPECT_INVALID_HEADER, startEmulator} from './server.js'
 export {
   enableSuiteSpecCheck,
   formatViolations,

@@ -5,7 +5,7 @@
 import type {AuthMode, ConfigValue} from './config.js'
 import type {FaultRule} from './faults.js'
 import type {SeedData} from './seed.js'
-import type {RequestLogEntry} from './server.js'
+import type {RequestLogEntry} from './handle.js'
 
 /** The Harbor release whose behaviour the emulator follows (see docs/emulator.md). */
 export const FOLLOWED_HARBOR_VERSION = 'v2.15.2'

@@ -8,6 +8,7 @@ import * as members from './handlers/members.js'
 import * as policies from './handlers/project-policies.js'
 import * as projects from './handlers/projects.js'
 import * as quotas from './handlers/quotas.js'
+import * as registries from './handlers/registries.js'
 import * as replication from './handlers/replication.js'
 import * as robots from './handlers/robots.js'
 import * as system from './handlers/system.js'
@@ -94,13 +95,13 @@ export const ROUTES: readonly Route[] = [
     operation: 'DeleteWebhookPolicyOfProject',
     handler: policies.deleteWebhook,
   },
-  {method: 'GET', template: '/registries', operation: 'listRegistries', handler: replication.listRegistries},
-  {method: 'POST', template: '/registries', operation: 'createRegistry', handler: replication.createRegistry},
-  {method: 'POST', template: '/registries/ping', operation: 'pingRegistry', handler: replication.pingRegistry},
-  {method: 'GET', template: '/registries/{id}', operation: 'getRegistry', handler: replication.getRegistry},
-  {method: 'PUT', template: '/registries/{id}', operation: 'updateRegistry', handler: replication.updateRegistry},
-  {method: 'DELETE', template: '/registries/{id}', operation: 'deleteRegistry', handler: replication.deleteRegistry},
-  {method: 'GET', template: '/replication/adapters', operation: 'listRegistryProviderTypes', handler: replication.listAdapters},
+  {method: 'GET', template: '/registries', operation: 'listRegistries', handler: registries.listRegistries},
+  {method: 'POST', template: '/registries', operation: 'createRegistry', handler: registries.createRegistry},
+  {method: 'POST', template: '/registries/ping', operation: 'pingRegistry', handler: registries.pingRegistry},
+  {method: 'GET', template: '/registries/{id}', operation: 'getRegistry', handler: registries.getRegistry},
+  {method: 'PUT', template: '/registries/{id}', operation: 'updateRegistry', handler: registries.updateRegistry},
+  {method: 'DELETE', template: '/registries/{id}', operation: 'deleteRegistry', handler: registries.deleteRegistry},
+  {method: 'GET', template: '/replication/adapters', operation: 'listRegistryProviderTypes', handler: registries.listAdapters},
   {method: 'GET', template: '/replication/policies', operation: 'listReplicationPolicies', handler: replication.listPolicies},
   {method: 'POST', template: '/replication/policies', operation: 'createReplicationPolicy', handler: replication.createPolicy},
   {method: 'GET', template: '/replication/policies/{id}', operation: 'getReplicationPolicy', handler: replication.getPolicy},

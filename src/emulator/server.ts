@@ -1,5 +1,5 @@
 /**
- * The emulator's HTTP server (node:http) and the handle tests drive it with. A request passes the
+ * The emulator's HTTP server (node:http) and the handle that drives it. A request passes the
  * stages of Harbor's middleware chain in order: request id → faults (a proxy in front of Harbor) →
  * session cookie → CSRF → authentication (anonymous fallback, login lock) → read-only → routing
  * (404/405) → go-swagger binding and validation (400/415/422) → handler → reply, then the spec check
@@ -11,27 +11,20 @@ import type {Socket} from 'node:net'
 import {performance} from 'node:perf_hooks'
 import {authenticate, LoginLock} from './auth.js'
 import {Configuration, type ConfigValue} from './config.js'
-import type {EmulatorState, Reply, RequestContext} from './context.js'
-import {ApiError, errorBody} from './errors.js'
-import {type ActiveFaultRule, type FaultDecision, FaultInjector, type FaultRule, type RouteCounters} from './faults.js'
+import type {EmulatorState, RequestContext} from './context.js'
+import {ApiError} from './errors.js'
+import {type FaultDecision, FaultInjector} from './faults.js'
+import type {EmulatorHandle, FaultControl, RequestLogEntry} from './handle.js'
+import {normalizeRegistryUrl} from './handlers/registries.js'
 import {type EmulatorOptions, resolveOptions} from './options.js'
 import type {Caller} from './rbac.js'
 import {createRng} from './rng.js'
 import {Router} from './routes.js'
-import {
-  dumpState,
-  loadSeed,
-  readSeedFile,
-  type SeedData,
-  type SeedMember,
-  type SeedProject,
-  type SeedRobot,
-  type SeedGroup,
-} from './seed.js'
+import {cookies, errorReply, jsonReply, type Prepared, proxyError, readBody, sleep} from './responses.js'
+import {dumpState, loadSeed, readSeedFile, type SeedData, type SeedMember} from './seed.js'
 import {bindBody, bindParams, checkResponse, contract} from './spec/contract.js'
 import {recordSuiteViolation, type SpecViolation, suiteSpecCheckEnabled} from './spec/registry.js'
 import {now, Store} from './store.js'
-import {normalizeRegistryUrl} from './handlers/replication.js'
 
 /** The API base path. */
 export const API_BASE = '/api/v2.0'
@@ -39,162 +32,7 @@ export const API_BASE = '/api/v2.0'
 /** A header a test sets on a request it sends with a body that breaks the spec on purpose. */
 export const EXPECT_INVALID_HEADER = 'x-hrep-expect-invalid'
 
-const MAX_BODY_BYTES = 10 * 1024 * 1024
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE'])
-
-/** One entry of the request log. */
-export interface RequestLogEntry {
-  method: string
-  path: string
-  /** The query string as received (without `?`). */
-  query: string
-  /** Final status, or `reset`/`hang` when no complete answer was sent. */
-  status: number | 'reset' | 'hang'
-  ms: number
-  requestId: string
-  /** `METHOD /template` (or the raw path when no route matched). */
-  route: string
-  /** The caller's name (`admin`, `robot$ci`, `anonymous`). */
-  caller: string
-  /** Whether a fault rule changed this request (latency excluded). */
-  faulted: boolean
-}
-
-/** Run-time control of fault injection. */
-export interface FaultControl {
-  add(rule: FaultRule): string
-  remove(id: string): void
-  clear(): void
-  rules(): ActiveFaultRule[]
-  /** Requests, statuses and injected faults per route (`METHOD /template`). */
-  counters(): Record<string, RouteCounters>
-  resetCounters(): void
-}
-
-/** A running emulator. */
-export interface EmulatorHandle {
-  /** Base URL, e.g. `http://127.0.0.1:34567` (the API is under `/api/v2.0`). */
-  readonly url: string
-  readonly host: string
-  readonly port: number
-  /** Admin credentials. */
-  readonly username: string
-  readonly password: string
-  /** Closes the server and every open connection (hung ones included). */
-  stop(): Promise<void>
-  /** The current objects in the seed format. */
-  dump(): SeedData
-  projects(): SeedProject[]
-  robots(): SeedRobot[]
-  groups(): SeedGroup[]
-  /** Members of a project (by name), its creator included. */
-  members(project: string): SeedMember[]
-  /** Loads more objects. */
-  seed(data: SeedData): void
-  /** Back to the state right after start: initial seed and faults, empty logs and counters. */
-  reset(): void
-  /** The request log, oldest first (bounded by `requestLogLimit`). */
-  readonly requests: readonly RequestLogEntry[]
-  clearRequests(): void
-  readonly faults: FaultControl
-  /** Requests and statuses per route (same as `faults.counters()`). */
-  stats(): Record<string, RouteCounters>
-  /** Sets configuration values directly (no Harbor checks): `read_only`, `auth_mode`, `robot_name_prefix`, ... */
-  setConfig(values: Record<string, ConfigValue>): void
-  config(): Record<string, ConfigValue>
-  /** Marks a project as holding repositories (DELETE then answers 412). */
-  setRepoCount(project: string, count: number): void
-  /** Marks a `/health` component (core, database, redis, ...) healthy or not. */
-  setHealth(component: string, healthy: boolean): void
-  /**
-   * Marks a registry URL reachable or not for the registry health check. By default only the
-   * emulator's own URL is healthy.
-   */
-  setRegistryHealth(url: string, healthy: boolean): void
-  /** Spec violations this emulator recorded (with spec checking on). */
-  specViolations(): SpecViolation[]
-  clearSpecViolations(): void
-}
-
-interface Prepared {
-  status: number
-  headers: Record<string, string>
-  body: Buffer
-  /** Parsed JSON body, for the spec check. */
-  json?: unknown
-  hasBody: boolean
-}
-
-function jsonReply(reply: Reply): Prepared {
-  const headers: Record<string, string> = {...(reply.headers ?? {})}
-  if (reply.text !== undefined) {
-    headers['content-type'] = 'text/plain'
-    return {status: reply.status, headers, body: Buffer.from(reply.text), json: reply.text, hasBody: true}
-  }
-  if (reply.json === undefined) return {status: reply.status, headers, body: Buffer.alloc(0), hasBody: false}
-  headers['content-type'] = 'application/json'
-  // go-swagger's JSON producer uses json.Encoder: one trailing newline.
-  return {status: reply.status, headers, body: Buffer.from(`${JSON.stringify(reply.json)}\n`), json: reply.json, hasBody: true}
-}
-
-function errorReply(error: ApiError): Prepared {
-  if (error.emptyBody) return {status: error.status, headers: {}, body: Buffer.alloc(0), hasBody: false}
-  return {
-    status: error.status,
-    headers: {'content-type': 'application/json; charset=utf-8'},
-    body: Buffer.from(errorBody(error)),
-    hasBody: true,
-  }
-}
-
-const NGINX_TEXT: Record<number, string> = {
-  502: 'Bad Gateway',
-  503: 'Service Temporarily Unavailable',
-  504: 'Gateway Time-out',
-  429: 'Too Many Requests',
-}
-
-/** The answer of a failing reverse proxy (nginx HTML) or of Harbor itself (masked 500). */
-function proxyError(status: number, retryAfter?: string): Prepared {
-  if (status === 500) {
-    const prepared = errorReply(new ApiError('UNKNOWN', 'injected fault'))
-    if (retryAfter) prepared.headers['retry-after'] = retryAfter
-    return prepared
-  }
-  const title = `${status} ${NGINX_TEXT[status] ?? 'Error'}`
-  const html = `<html>\r\n<head><title>${title}</title></head>\r\n<body>\r\n<center><h1>${title}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n`
-  const headers: Record<string, string> = {'content-type': 'text/html'}
-  if (retryAfter) headers['retry-after'] = retryAfter
-  return {status, headers, body: Buffer.from(html), hasBody: true}
-}
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = []
-    let size = 0
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length
-      if (size <= MAX_BODY_BYTES) chunks.push(chunk)
-    })
-    req.on('end', () =>
-      size > MAX_BODY_BYTES
-        ? reject(new ApiError('REQUEST_ENTITY_TOO_LARGE', 'request body too large'))
-        : resolve(Buffer.concat(chunks)),
-    )
-    req.on('error', reject)
-  })
-}
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
-
-function cookies(header: string | undefined): Map<string, string> {
-  const out = new Map<string, string>()
-  for (const part of (header ?? '').split(';')) {
-    const eq = part.indexOf('=')
-    if (eq > 0) out.set(part.slice(0, eq).trim(), part.slice(eq + 1).trim())
-  }
-  return out
-}
 
 /** Starts an emulator; resolves once it listens. */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<EmulatorHandle> {

@@ -20,7 +20,7 @@ import {badRequest, conflict, forbidden, internal, notFound, precondition} from 
 import {applySort, type Fields, hasKnownKeys, matchesQ, pageOf, pageRequest, parseQ} from '../query.js'
 import {canInProject, isSysAdmin, requireAuthenticated, requireProjectAccess, requireSystemAccess, userRoles} from '../rbac.js'
 import {now, type ProjectRecord, type Store} from '../store.js'
-import {PROXY_CACHE_TYPES} from './replication.js'
+import {PROXY_CACHE_TYPES} from './registries.js'
 
 /** Harbor's project (and robot) name rule. */
 export const NAME_PATTERN = /^[a-z0-9]+(?:[._-][a-z0-9]+)*$/
