@@ -20,21 +20,31 @@ import {parseTemplate} from './parse-template.js'
 import type {ParserState} from './parser-state.js'
 import type {TokenKind} from './token.js'
 
-/** Binary operator levels, loosest first; all left-associative. */
-const BINARY_LEVELS: ReadonlyArray<Partial<Record<TokenKind, BinaryOperator>>> = [
-  {Or: '||'},
-  {And: '&&'},
-  {EqualOp: '==', NotEqual: '!='},
-  {GreaterThan: '>', GreaterThanEq: '>=', LessThan: '<', LessThanEq: '<='},
-  {Plus: '+', Minus: '-'},
-  {Star: '*', Slash: '/', Percent: '%'},
-]
+/**
+ * Binary operators and their precedence, 1 the loosest (`||`) to 6 the tightest (`*`); all are
+ * left-associative, as in HCL.
+ */
+const BINARY: Partial<Record<TokenKind, readonly [BinaryOperator, number]>> = {
+  Or: ['||', 1],
+  And: ['&&', 2],
+  EqualOp: ['==', 3],
+  NotEqual: ['!=', 3],
+  GreaterThan: ['>', 4],
+  GreaterThanEq: ['>=', 4],
+  LessThan: ['<', 4],
+  LessThanEq: ['<=', 4],
+  Plus: ['+', 5],
+  Minus: ['-', 5],
+  Star: ['*', 6],
+  Slash: ['/', 6],
+  Percent: ['%', 6],
+}
 
 /** Parses one expression at the cursor (a conditional at the loosest level). */
 export function parseExpression(p: ParserState): Expression {
   const start = p.peek()
   const before = p.errorCount
-  const condition = parseBinary(p, 0)
+  const condition = parseBinary(p, 1)
   if (p.recovery && p.errorCount > before) return condition
   if (p.peekKind() !== 'Question') return condition
   p.read()
@@ -58,28 +68,23 @@ export function parseExpression(p: ParserState): Expression {
   return {type: 'Conditional', condition, then: thenExpr, else: elseExpr, range: p.range(start, elseExpr.range)}
 }
 
-function parseBinary(p: ParserState, level: number): Expression {
-  if (level === BINARY_LEVELS.length) return parseWithTraversals(p)
-  const ops = BINARY_LEVELS[level]
+/**
+ * Binary operators of precedence `minLevel` and tighter, by precedence climbing: the same
+ * left-associative trees as HCL's one-function-per-level parser, with one look-ahead per operand.
+ */
+function parseBinary(p: ParserState, minLevel: number): Expression {
   const before = p.errorCount
-  let lhs = parseBinary(p, level + 1)
+  let lhs = parseWithTraversals(p)
   if (p.recovery && p.errorCount > before) return lhs
-  let op: BinaryOperator | undefined
-  let rhs: Expression | undefined
   for (;;) {
-    const next = ops[p.peekKind()]
-    if (next === undefined) break
-    if (op !== undefined && rhs !== undefined) {
-      lhs = {type: 'Binary', op, left: lhs, right: rhs, range: p.range(lhs.range, rhs.range)}
-    }
-    op = next
+    const entry = BINARY[p.peekKind()]
+    if (entry === undefined || entry[1] < minLevel) return lhs
     p.read()
     const beforeRhs = p.errorCount
-    rhs = parseBinary(p, level + 1)
+    const rhs = parseBinary(p, entry[1] + 1)
     if (p.recovery && p.errorCount > beforeRhs) return lhs
+    lhs = {type: 'Binary', op: entry[0], left: lhs, right: rhs, range: p.range(lhs.range, rhs.range)}
   }
-  if (op === undefined || rhs === undefined) return lhs
-  return {type: 'Binary', op, left: lhs, right: rhs, range: p.range(lhs.range, rhs.range)}
 }
 
 function parseWithTraversals(p: ParserState): Expression {

@@ -155,6 +155,8 @@ export class TokenStream {
 
   /** The end of token `i` as a (shared) Pos, counted on from its start. */
   endPos(i: number): Pos {
+    // Where the next token starts right here (`x.y`, `f(`, `"s"`), both share one Pos.
+    if (i + 1 < this.length && this.starts[i + 1] === this.ends[i]) return this.startPos(i + 1)
     this.endPositions ??= new Array<Pos | undefined>(this.length).fill(undefined)
     let pos = this.endPositions[i]
     if (pos === undefined) {
