@@ -13,7 +13,8 @@ export type ProgressMode = 'tty' | 'plain' | 'json' | 'silent'
 export function progressMode(options: {json?: boolean; silent?: boolean}): ProgressMode {
   if (options.silent) return 'silent'
   if (options.json) return 'json'
-  return process.stderr.isTTY && !process.env.CI ? 'tty' : 'plain'
+  // A terminal that reports no width (a bare pty) would make the spinner's redraw arithmetic run away.
+  return process.stderr.isTTY && (process.stderr.columns ?? 0) > 0 && !process.env.CI ? 'tty' : 'plain'
 }
 
 /** An EventSink that draws progress; call `stop()` before printing results or prompting. */

@@ -58,7 +58,8 @@ export async function connectEndpoints(config: LoadedConfig, options: ConnectOpt
           signal: options.signal,
         }
       } catch (error) {
-        session.unavailable = (error as Error).message
+        // The planner and the progress lines name the endpoint themselves.
+        session.unavailable = (error as Error).message.replace(new RegExp(`^endpoint ${endpoint.name}: `), '')
       }
     }),
   )

@@ -46,6 +46,8 @@ export interface ExecuteEnv {
   secretFor: (change: Change) => Promise<Secret | undefined>
   /** How many times a create is sent when earlier tries failed ambiguously and the object was not found. */
   createTries: number
+  /** The fingerprint to record for a secret set on `address`. */
+  fingerprint: (address: string, secret: Secret) => Promise<string>
 }
 
 /** The sessions and secrets a run executes changes with. */
@@ -55,6 +57,8 @@ export interface ExecutionSources {
   /** Declared robot secrets by address. */
   declaredSecret: (address: string) => Secret | undefined
   generated: GeneratedSecrets
+  /** One fingerprint per robot address and secret in a run, shared by its endpoints (scrypt is slow by design). */
+  fingerprints?: Map<string, Promise<string>>
 }
 
 /** The environment for changes on `endpoint`; throws when the endpoint is not connected. */
@@ -71,6 +75,16 @@ export function executionEnv(endpoint: string, sources: ExecutionSources): Execu
     kinds: sources.kinds,
     ctx,
     createTries: session!.config.reliability.retry.attempts,
+    fingerprint: (address, secret) => {
+      const memo = (sources.fingerprints ??= new Map())
+      const key = `${address}\u0000${secret.reveal()}`
+      let fingerprint = memo.get(key)
+      if (fingerprint === undefined) {
+        fingerprint = secretFingerprintAsync(secret.reveal())
+        memo.set(key, fingerprint)
+      }
+      return fingerprint
+    },
     secretFor: async (change) => {
       const declared = sources.declaredSecret(change.address)
       if (declared !== undefined) return declared
@@ -171,5 +185,5 @@ async function setSecret(kind: Kind, change: Change, live: LiveObject, env: Exec
   const secret = await env.secretFor(change)
   if (secret === undefined || kind.setSecret === undefined) return undefined
   await kind.setSecret(env.ctx, live, secret.reveal())
-  return secretFingerprintAsync(secret.reveal())
+  return env.fingerprint(change.address, secret)
 }

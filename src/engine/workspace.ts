@@ -25,7 +25,7 @@ import {
 } from '../state/index.js'
 import {type ApplyRunResult, type FailurePolicy, runApply} from './apply.js'
 import {closeEndpoints, connectEndpoints, type EndpointSession} from './endpoints.js'
-import {type RecoveryReport, recoverJournal} from './recover.js'
+import {hasPendingJournal, type RecoveryReport, recoverJournal} from './recover.js'
 import {READ_ORDER, refresh} from './refresh.js'
 import {pendingImports} from './import-blocks.js'
 import {mirrorReads, planMirror} from './mirror.js'
@@ -261,6 +261,12 @@ export class Workspace {
   ): Promise<ApplyOutcome> {
     const config = this.loaded
     this.requireSecretDestination(changes, request)
+    if (await hasPendingJournal(this.store)) {
+      throw new HrepError(
+        'journal_pending',
+        'an interrupted run could not be fully recovered, because an endpoint it touched is unavailable; hrep apply finishes it once that endpoint answers',
+      )
+    }
     const sessions = await this.connect(request.signal)
     const generated = new GeneratedSecrets(config.hrep.secretOutput)
     const parallelism =
@@ -330,34 +336,47 @@ export class Workspace {
     return wanted
   }
 
-  /** For every declared secret with a fingerprint in state: whether it still matches (scrypt, in parallel). */
+  /**
+   * For every declared secret with a fingerprint in state: whether it still matches. Endpoints of one
+   * robot share their fingerprint (apply records one per robot), so each distinct one is checked once.
+   */
   private async secretStatus(resources: readonly DesiredResource[]): Promise<Map<string, boolean>> {
-    const checks: Promise<void>[] = []
-    const status = new Map<string, boolean>()
+    const checks = new Map<string, Promise<boolean>>()
+    const pending: [string, Promise<boolean>][] = []
     for (const resource of resources) {
       const secret = resource.secrets[SECRET_ATTR]
       if (secret === undefined) continue
       for (const endpoint of resource.endpoints) {
         const fingerprint = this.store.state.resources[resource.address]?.[endpoint]?.secret_fp
         if (fingerprint === undefined) continue
-        checks.push(
-          fingerprintMatchesAsync(secret.reveal(), fingerprint).then((matches) => {
-            status.set(`${resource.address}@${endpoint}`, matches)
-          }),
-        )
+        const key = `${fingerprint}\u0000${secret.reveal()}`
+        let check = checks.get(key)
+        if (check === undefined) {
+          check = fingerprintMatchesAsync(secret.reveal(), fingerprint)
+          checks.set(key, check)
+        }
+        pending.push([`${resource.address}@${endpoint}`, check])
       }
     }
-    await Promise.all(checks)
+    const status = new Map<string, boolean>()
+    for (const [id, check] of pending) status.set(id, await check)
     return status
   }
 
   private async declaredFingerprints(changes: readonly Change[]): Promise<Record<string, string>> {
+    const byAddress = new Map<string, Promise<string>>()
+    const entries = changes.flatMap((change) => {
+      const secret = change.diffs.some((diff) => diff.path === SECRET_ATTR) ? this.declaredSecret(change.address) : undefined
+      if (secret === undefined) return []
+      let fingerprint = byAddress.get(change.address)
+      if (fingerprint === undefined) {
+        fingerprint = secretFingerprintAsync(secret.reveal())
+        byAddress.set(change.address, fingerprint)
+      }
+      return [[change.id, fingerprint] as const]
+    })
     const out: Record<string, string> = {}
-    for (const change of changes) {
-      if (!change.diffs.some((diff) => diff.path === SECRET_ATTR)) continue
-      const secret = this.declaredSecret(change.address)
-      if (secret !== undefined) out[change.id] = await secretFingerprintAsync(secret.reveal())
-    }
+    for (const [id, fingerprint] of entries) out[id] = await fingerprint
     return out
   }
 }

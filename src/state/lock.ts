@@ -6,7 +6,7 @@
  * on this host (its pid is gone) is detected and its lock broken immediately.
  */
 import {randomUUID} from 'node:crypto'
-import {readFileSync, readlinkSync, unlinkSync} from 'node:fs'
+import {readFileSync, readlinkSync, rmSync, unlinkSync} from 'node:fs'
 import fs from 'node:fs/promises'
 import {hostname, userInfo} from 'node:os'
 import {dirname} from 'node:path'
@@ -213,8 +213,11 @@ export async function acquireLock(statePath: string, options: AcquireLockOptions
     hrep_version: hrepVersion(),
   }
   const infoPath = lockInfoPath(statePath)
-  // proper-lockfile removes the lock directory at exit; remove our info with it.
-  const removeInfoAtExit = () => removeOwnInfoSync(infoPath, info.id)
+  // At exit remove our info, and the lock directory with it: proper-lockfile's own exit hook misses
+  // the directory when the process exits from a signal handler in the middle of a release.
+  const removeInfoAtExit = () => {
+    if (removeOwnInfoSync(infoPath, info.id)) rmSync(lockPath(statePath), {recursive: true, force: true})
+  }
   try {
     await writeFileAtomic(infoPath, `${JSON.stringify(info, null, 2)}\n`, {fsync: true, mode: 0o644})
   } catch (error) {
@@ -247,12 +250,16 @@ export async function acquireLock(statePath: string, options: AcquireLockOptions
   }
 }
 
-function removeOwnInfoSync(infoPath: string, id: string): void {
+/** Removes the info file when it is still ours; true when it was (so the lock is still ours too). */
+function removeOwnInfoSync(infoPath: string, id: string): boolean {
   try {
     const current = JSON.parse(readFileSync(infoPath, 'utf8')) as {id?: unknown}
-    if (current.id === id) unlinkSync(infoPath)
+    if (current.id !== id) return false
+    unlinkSync(infoPath)
+    return true
   } catch {
     // Gone already, or replaced by the next holder: nothing of ours to remove.
+    return false
   }
 }
 

@@ -215,7 +215,9 @@ export function checkPlanFresh(plan: SavedPlan, state: Pick<State, 'lineage' | '
   const moved: PlanFreshness['moved'] = {}
   const reasons: string[] = []
   const bothUnwritten = plan.serial === 0 && state.serial === 0
-  if (plan.lineage !== state.lineage && !bothUnwritten) {
+  // A plan made before any state existed carries the lineage of a state that was never written.
+  const madeBeforeState = plan.serial === 0 && state.serial > 0
+  if (plan.lineage !== state.lineage && !bothUnwritten && !madeBeforeState) {
     moved.lineage = {plan: plan.lineage, state: state.lineage}
     reasons.push(`it was made for a different state (lineage ${plan.lineage}; this state's lineage is ${state.lineage})`)
   } else if (plan.serial !== state.serial) {
