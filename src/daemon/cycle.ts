@@ -69,7 +69,9 @@ export function runCycle(workspace: Workspace, options: CycleOptions): Promise<C
       report.drifted = driftedChanges(result.changes, workspace.store.state)
       Object.assign(report, splitWarnings(result))
       if (outcome.recovered) report.recovered = outcome.recovered
-      if (!options.stopSignal.aborted && (result.changes.length > 0 || result.drift.length > 0)) {
+      // A stop during the reads may have cut them short: what was read is not worth reporting on.
+      const stoppedBeforeApply = options.stopSignal.aborted
+      if (!stoppedBeforeApply && (result.changes.length > 0 || result.drift.length > 0)) {
         options.onPhase?.('apply')
         applied = await workspace.apply(outcome, {onFailure: 'continue', signal: options.stopSignal})
         report.added = applied.added
@@ -80,7 +82,7 @@ export function runCycle(workspace: Workspace, options: CycleOptions): Promise<C
         report.skipped = applied.skipped.length
         report.skippedOn = [...new Set(applied.skipped.map((skip) => skip.change.endpoint))]
       }
-      const cut = options.stopSignal.aborted && (applied === undefined ? planned.length > 0 : applied.stopped === 'aborted')
+      const cut = stoppedBeforeApply || applied?.stopped === 'aborted'
       report.status = cut ? 'interrupted' : cycleStatus(report)
     } catch (error) {
       report.error = cycleError(error)

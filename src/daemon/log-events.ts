@@ -43,13 +43,36 @@ export class LogEventSink implements EventSink {
         log.warn('endpoint unavailable', {endpoint: event.endpoint, error_class: event.errorClass, error: event.message})
         return
       case 'http.request':
-        if (log.enabled('debug')) log.debug('harbor request', {...event, type: undefined})
+        log.debug('harbor request', {
+          endpoint: event.endpoint,
+          method: event.method,
+          route: event.route,
+          status: event.status,
+          attempt: event.attempt,
+          ms: event.ms,
+        })
         return
       case 'retry':
-        log.debug('harbor request retried', {...event, type: undefined})
+        log.debug('harbor request retried', {
+          endpoint: event.endpoint,
+          method: event.method,
+          path: event.path,
+          attempt: event.attempt,
+          delay_ms: Math.round(event.delayMs),
+          error_class: event.errorClass,
+          status: event.status,
+        })
         return
       case 'giveup':
-        log.warn('harbor request gave up', {...event, type: undefined})
+        log.warn('harbor request gave up', {
+          endpoint: event.endpoint,
+          method: event.method,
+          path: event.path,
+          attempts: event.attempts,
+          reason: event.reason,
+          error_class: event.errorClass,
+          status: event.status,
+        })
         return
       case 'breaker':
         if (event.state === 'open')
