@@ -158,7 +158,8 @@ export function bindParams(operation: ContractOperation, raw: RawRequest): Recor
     else if (param.in === 'query') text = raw.query.get(param.name) ?? undefined
     else if (param.in === 'header') text = raw.header(param.name)
     const where = `${param.name} in ${param.in}`
-    if (text === undefined || (text === '' && param.in !== 'header')) {
+    // go-swagger: an empty value passes every validation and takes the default.
+    if (text === undefined || text === '') {
       if (param.required) failures.push(`${where} is required`)
       else if (param.default !== undefined) values[param.name] = param.default
       continue
