@@ -1,32 +1,32 @@
 /**
  * Mirror mode end to end, in process, against emulated Harbors: a primary holding 50 projects, 200
  * robots (170 project-level, 30 system-level), 30 OIDC groups and 300 group memberships mirrored onto
- * two empty targets; the second plan is empty; out-of-band changes on a target are reverted; extras
- * on a target are listed (prune = false) or deleted (prune = true); include/exclude patterns hold.
+ * two empty targets; the second plan is empty; out-of-band changes on a target are reverted and
+ * changes on the source followed; extras on a target are listed (prune = false) or deleted
+ * (prune = true); include/exclude patterns hold; rotated secrets work on the source and every
+ * target; an object claimed twice is an error naming both blocks; an unreadable source holds
+ * what was mirrored.
  */
-import {afterEach, beforeEach, describe, expect, it} from 'vitest'
-import {generateSeed} from '../../src/emulator/index.js'
+import {readFile} from 'node:fs/promises'
+import {join} from 'node:path'
+import {afterEach, describe, expect, it} from 'vitest'
+import {type EmulatorHandle, generateSeed, type SeedData} from '../../src/emulator/index.js'
 import {type PlanOutcome, Workspace} from '../../src/engine/workspace.js'
-import type {EngineEvent} from '../../src/model/events.js'
-import {harborApi, type HarborWorld, startHarbors} from '../helpers/harbors.js'
+import {ConfigError} from '../../src/model/errors.js'
+import {endpointsHcl, harborApi, type HarborWorld, startHarbors} from '../helpers/harbors.js'
 
-const SEED = generateSeed({projects: 50, robots: 170, systemRobots: 30, groups: 30, members: 300})
-
-function replicateHcl(extra = ''): string {
-  return `
-replicate "mirror" {
-  from = endpoint.primary
-  to   = [endpoint.dr, endpoint.edge]
-${extra}}
-`
+function replicateHcl(extra = '', to = '[endpoint.dr, endpoint.edge]'): string {
+  return `replicate "mirror" {\n  from = endpoint.primary\n  to   = ${to}\n${extra}}\n`
 }
 
-/** What an emulator holds, by kind, as sorted names (the creator's memberships left out: they are per instance). */
-function inventory(world: HarborWorld, name: string) {
-  const harbor = world.harbors[name]!
-  const projects = harbor.projects().map((p) => p.name)
+/** What an emulator holds, as sorted names; user memberships (the creators') are per instance and left out. */
+function inventory(harbor: EmulatorHandle) {
+  const projects = harbor
+    .projects()
+    .map((p) => p.name)
+    .sort()
   return {
-    projects: projects.sort(),
+    projects,
     robots: harbor
       .robots()
       .map((r) => (r.project ? `${r.project}+${r.name}` : r.name))
@@ -46,17 +46,29 @@ function inventory(world: HarborWorld, name: string) {
   }
 }
 
+/** Logs in as a robot: Harbor answers /users/current with 412 to an authenticated robot, 401 otherwise. */
+async function robotCanLogIn(harbor: EmulatorHandle, name: string, secret: string): Promise<boolean> {
+  const response = await fetch(`${harbor.url}/api/v2.0/users/current`, {
+    headers: {authorization: `Basic ${Buffer.from(`${name}:${secret}`).toString('base64')}`},
+  })
+  return response.status === 412
+}
+
 describe('mirror mode', () => {
   let world: HarborWorld
-  let events: EngineEvent[]
 
-  const open = () =>
-    Workspace.open({
-      configDir: world.dir,
-      events: {emit: (event) => events.push(event)},
-      operation: 'apply',
-      parallelism: Number(process.env.PAR ?? 8),
-    })
+  async function setUp(seed: SeedData, config: string, options: {secretOutput?: boolean} = {}) {
+    world = await startHarbors(['primary', 'dr', 'edge'])
+    world.harbors.primary!.seed(seed)
+    // Without secret_output, generated secrets are only handed back (--show-secrets): it keeps the
+    // scale test off the disk; the rotate test writes them to secret_output.
+    if (!options.secretOutput)
+      await world.write('endpoints.hcl', endpointsHcl(world.harbors).replace(/^\s*secret_output.*$/m, ''))
+    await world.write('mirror.hcl', config)
+  }
+  afterEach(() => world?.close())
+
+  const open = () => Workspace.open({configDir: world.dir, events: {emit() {}}, operation: 'apply'})
 
   async function plan(): Promise<PlanOutcome> {
     const workspace = await open()
@@ -71,7 +83,7 @@ describe('mirror mode', () => {
     const workspace = await open()
     try {
       const outcome = await workspace.plan()
-      const applied = await workspace.apply(outcome)
+      const applied = await workspace.apply(outcome, {showSecrets: true})
       expect(applied.failed.map((f) => `${f.change.id}: ${f.message}`)).toEqual([])
       return {outcome, applied}
     } finally {
@@ -79,61 +91,237 @@ describe('mirror mode', () => {
     }
   }
 
-  beforeEach(async () => {
-    events = []
-    world = await startHarbors(['primary', 'dr', 'edge'])
-    world.harbors.primary!.seed(SEED)
-  })
-  afterEach(() => world.close())
+  const changesOf = (outcome: PlanOutcome) => outcome.result.changes.map((c) => `${c.action} ${c.id}`).sort()
 
-  it('copies a primary onto two empty targets, and the next plan is empty', async () => {
-    await world.write('mirror.hcl', replicateHcl())
+  it('copies a primary onto two empty targets, then reverts drift on a target and follows the source', async () => {
+    await setUp(generateSeed({projects: 50, robots: 170, systemRobots: 30, groups: 30, members: 300}), replicateHcl())
     const {outcome, applied} = await planAndApply()
     // 50 + 200 + 30 + 300 objects on each of two targets.
     expect(applied.added).toBe(2 * 580)
     expect(outcome.result.conflicts).toEqual([])
     const secretNote = outcome.result.warnings.find((w) => w.message.includes('robot_secrets = "independent"'))
-    expect(secretNote?.message).toContain('200 robot(s) created on dr, edge')
+    expect(secretNote?.message).toContain('the 200 robot(s) created on dr, edge get a new secret generated by hrep')
+    // One generated secret per robot, shared by the targets.
+    expect(applied.generatedSecrets).toHaveLength(200)
 
-    const source = inventory(world, 'primary')
+    const {primary, dr, edge} = world.harbors as Record<string, EmulatorHandle>
+    const source = inventory(primary!)
     expect(source.members).toHaveLength(300)
-    expect(inventory(world, 'dr')).toEqual(source)
-    expect(inventory(world, 'edge')).toEqual(source)
+    expect(inventory(dr!)).toEqual(source)
+    expect(inventory(edge!)).toEqual(source)
+    // The source is read, never written.
+    expect(primary!.requests.filter((r) => r.method !== 'GET')).toEqual([])
 
     const second = await plan()
     expect(second.result.changes.map((c) => `${c.action} ${c.id}: ${c.reason}`)).toEqual([])
     expect(second.result.drift.filter((d) => d.notable)).toEqual([])
     expect(second.result.warnings).toEqual([])
-
     const state = await world.state()
-    expect(Object.keys(state!.resources)).toContain('robot.mirror["gen-p-000001+gen-r-000001"]')
-    expect(Object.keys(state!.resources)).toContain('project_member.mirror["gen-p-000001/g:gen-g-000001"]')
-    console.log('requests', Object.fromEntries(Object.entries(world.harbors).map(([n, h]) => [n, h.requests.length])))
-    // The source is read, never written.
-    expect(world.harbors.primary!.requests.filter((r) => r.method !== 'GET')).toEqual([])
-  })
+    expect(state!.resources['robot.mirror["gen-p-000001+gen-r-000001"]']).toHaveProperty('dr')
+    expect(state!.resources['project_member.mirror["gen-p-000001/g:gen-g-000001"]']).toHaveProperty('edge')
 
-  it('reverts out-of-band changes on a target and follows changes on the source', async () => {
-    await world.write('mirror.hcl', replicateHcl())
-    await planAndApply()
-    const dr = world.harbors.dr!
-    await harborApi(dr, 'PUT', '/projects/gen-p-000002', {metadata: {public: 'true'}})
-    const robot = dr.robots().find((r) => r.name === 'gen-s-000001')
-    expect(robot).toBeDefined()
-    const [listed] = await harborApi<{id: number}[]>(dr, 'GET', '/robots?q=name%3Dgen-s-000001')
-    await harborApi(dr, 'DELETE', `/robots/${listed!.id}`)
-    await harborApi(world.harbors.primary!, 'PUT', '/projects/gen-p-000003', {metadata: {auto_scan: 'true'}})
-
-    const {outcome} = await planAndApply()
-    expect(outcome.result.changes.map((c) => `${c.action} ${c.id}`).sort()).toEqual([
+    // Out of band: a project made public and a robot deleted on dr; a project changed on the source.
+    await harborApi(dr!, 'PUT', '/projects/gen-p-000002', {metadata: {public: 'true'}})
+    const [robot] = await harborApi<{id: number}[]>(dr!, 'GET', '/robots?q=name%3Dgen-s-000001')
+    await harborApi(dr!, 'DELETE', `/robots/${robot!.id}`)
+    await harborApi(primary!, 'PUT', '/projects/gen-p-000003', {metadata: {auto_scan: 'true'}})
+    const third = await planAndApply()
+    expect(changesOf(third.outcome)).toEqual([
       'create robot.mirror["gen-s-000001"]@dr',
       'update project.mirror["gen-p-000002"]@dr',
       'update project.mirror["gen-p-000003"]@dr',
       'update project.mirror["gen-p-000003"]@edge',
     ])
-    expect(inventory(world, 'dr')).toEqual(inventory(world, 'primary'))
-    const reverted = await harborApi<{metadata: {public: string}}>(dr, 'GET', '/projects/gen-p-000002')
+    const reverted = await harborApi<{metadata: Record<string, string>}>(dr!, 'GET', '/projects/gen-p-000002')
     expect(reverted.metadata.public).toBe('false')
+    expect(inventory(dr!)).toEqual(inventory(primary!))
     expect((await plan()).result.changes).toEqual([])
+  })
+
+  const small = (): SeedData => ({
+    groups: [{name: 'devs'}, {name: 'ops'}, {name: 'tmp-group'}],
+    projects: [
+      {
+        name: 'team-a',
+        members: [
+          {group: 'devs', role: 'developer'},
+          {group: 'ops', role: 'guest'},
+        ],
+      },
+      {name: 'team-b', public: true, members: [{group: 'devs', role: 'maintainer'}]},
+      {name: 'team-tmp', members: [{group: 'devs', role: 'developer'}]},
+      {name: 'other', members: [{group: 'ops', role: 'developer'}]},
+    ],
+    robots: [
+      {name: 'ci', permissions: [{kind: 'project', namespace: '*', access: ['repository:pull']}]},
+      {name: 'team-bot', permissions: [{kind: 'project', namespace: '*', access: ['repository:pull']}]},
+      {
+        name: 'deploy',
+        level: 'project',
+        project: 'team-a',
+        permissions: [{kind: 'project', namespace: 'team-a', access: ['repository:pull']}],
+      },
+      {
+        name: 'scratch',
+        level: 'project',
+        project: 'team-a',
+        permissions: [{kind: 'project', namespace: 'team-a', access: ['repository:push']}],
+      },
+      {
+        name: 'deploy',
+        level: 'project',
+        project: 'other',
+        permissions: [{kind: 'project', namespace: 'other', access: ['repository:pull']}],
+      },
+    ],
+  })
+
+  it('respects include and exclude: projects by name, their robots and memberships with them, groups as needed', async () => {
+    const patterns = '  include = ["team-*"]\n  exclude = ["team-tmp", "team-a+scratch", "tmp-*"]\n'
+    await setUp(small(), replicateHcl(patterns, '[endpoint.dr]'))
+    await planAndApply()
+    expect(inventory(world.harbors.dr!)).toEqual({
+      projects: ['team-a', 'team-b'],
+      // System robots by name ("ci" is not included); project robots with their project, minus the excluded one.
+      robots: ['team-a+deploy', 'team-bot'],
+      // "ops" matches no include pattern, but a mirrored membership needs it.
+      groups: ['devs', 'ops'],
+      // Roles as Harbor's ids: 2 developer, 3 guest, 4 maintainer.
+      members: ['team-a/devs:2', 'team-a/ops:3', 'team-b/devs:4'],
+    })
+    expect((await plan()).result.changes).toEqual([])
+  })
+
+  it('lists the extras on a target with prune = false, and deletes them with prune = true', async () => {
+    await setUp(small(), replicateHcl('  include = ["team-*"]\n', '[endpoint.dr]'))
+    await planAndApply()
+    const dr = world.harbors.dr!
+    // Extras in the block's reach (team-*), and objects outside it that prune must never touch.
+    dr.seed({
+      users: [{username: 'alice'}],
+      groups: [{name: 'team-extra-group'}],
+      projects: [{name: 'team-extra', members: [{group: 'devs', role: 'guest'}]}, {name: 'unrelated'}],
+      robots: [
+        {
+          name: 'old',
+          level: 'project',
+          project: 'team-a',
+          permissions: [{kind: 'project', namespace: 'team-a', access: ['repository:pull']}],
+        },
+        {name: 'team-legacy', permissions: [{kind: 'project', namespace: '*', access: ['repository:pull']}]},
+        {name: 'other-bot', permissions: [{kind: 'project', namespace: '*', access: ['repository:pull']}]},
+      ],
+    })
+    // A user membership: users are per instance, so mirror mode never prunes one.
+    await harborApi(dr, 'POST', '/projects/team-a/members', {role_id: 2, member_user: {username: 'alice'}})
+
+    const kept = await plan()
+    expect(kept.result.changes).toEqual([])
+    const extras = (kept.result.unmanaged ?? []).map((u) => `${u.endpoint} ${u.kind} ${u.key}`)
+    expect(extras).toEqual([
+      'dr oidc_group team-extra-group',
+      'dr project team-extra',
+      'dr project_member team-extra/g:devs',
+      'dr robot team-a+old',
+      'dr robot team-legacy',
+    ])
+    const note = kept.result.warnings.find((w) => w.message.includes('prune = false leaves them alone'))
+    expect(note?.message).toContain('dr has 5 object(s) that primary does not')
+
+    await world.write('mirror.hcl', replicateHcl('  include = ["team-*"]\n  prune   = true\n', '[endpoint.dr]'))
+    const pruned = await planAndApply()
+    expect(changesOf(pruned.outcome)).toEqual([
+      'delete oidc_group.mirror["team-extra-group"]@dr',
+      'delete project.mirror["team-extra"]@dr',
+      'delete project_member.mirror["team-extra/g:devs"]@dr',
+      'delete robot.mirror["team-a+old"]@dr',
+      'delete robot.mirror["team-legacy"]@dr',
+    ])
+    const after = inventory(dr)
+    expect(after.projects).toEqual(['team-a', 'team-b', 'team-tmp', 'unrelated'])
+    expect(after.robots).toEqual(['other-bot', 'team-a+deploy', 'team-a+scratch', 'team-bot'])
+    expect(after.groups).toEqual(['devs', 'ops'])
+    expect(dr.members('team-a').some((m) => m.user === 'alice')).toBe(true)
+    expect((await plan()).result.changes).toEqual([])
+
+    // A project the source loses is deleted from the target too, children first.
+    await harborApi(world.harbors.primary!, 'DELETE', '/projects/team-b')
+    const lost = await planAndApply()
+    expect(changesOf(lost.outcome)).toEqual([
+      'delete project.mirror["team-b"]@dr',
+      'delete project_member.mirror["team-b/g:devs"]@dr',
+    ])
+    const project = lost.outcome.result.changes.find((c) => c.kind === 'project')!
+    expect(project.dependsOn).toEqual(['project_member.mirror["team-b/g:devs"]@dr'])
+    expect(inventory(dr).projects).toEqual(['team-a', 'team-tmp', 'unrelated'])
+  })
+
+  it('with prune = false, releases what the source lost instead of deleting it', async () => {
+    await setUp(small(), replicateHcl('  include = ["team-b"]\n', '[endpoint.dr]'))
+    await planAndApply()
+    await harborApi(world.harbors.primary!, 'DELETE', '/projects/team-b')
+    const outcome = await plan()
+    expect(outcome.result.changes).toEqual([])
+    // The group came along only for team-b's membership: it is released too.
+    expect(
+      outcome.result.drift
+        .filter((d) => d.action === 'forget')
+        .map((d) => d.address)
+        .sort(),
+    ).toEqual(['oidc_group.mirror["devs"]', 'project.mirror["team-b"]', 'project_member.mirror["team-b/g:devs"]'])
+    await planAndApply()
+    expect(inventory(world.harbors.dr!).projects).toEqual(['team-b'])
+    const state = await world.state()
+    expect(Object.keys(state!.resources).filter((a) => a.includes('team-b'))).toEqual([])
+  })
+
+  it('rotates: one new secret per robot on the source and every target, said loudly, once', async () => {
+    await setUp(small(), replicateHcl('  include = ["team-a"]\n  kinds = ["project", "robot"]\n  robot_secrets = "rotate"\n'), {
+      secretOutput: true,
+    })
+    const {outcome} = await planAndApply()
+    const loud = outcome.result.warnings.find((w) => w.message.startsWith('ROBOT SECRETS ARE ROTATED'))
+    expect(loud?.message).toContain('2 robot(s) on dr, edge, primary (primary is the source)')
+    expect(changesOf(outcome).filter((c) => c.includes('@primary'))).toEqual([
+      'update robot.mirror["team-a+deploy"]@primary',
+      'update robot.mirror["team-a+scratch"]@primary',
+    ])
+    const secrets = JSON.parse(await readFile(join(world.dir, 'secrets.json'), 'utf8'))
+    const deploy = secrets['robot.mirror["team-a+deploy"]']
+    expect(Object.keys(deploy.logins).sort()).toEqual(['dr', 'edge', 'primary'])
+    for (const harbor of Object.values(world.harbors)) {
+      expect(await robotCanLogIn(harbor, 'robot$team-a+deploy', deploy.secret)).toBe(true)
+    }
+    // Only the primary's project and robots are touched on the source: nothing else is written there.
+    const writes = world.harbors.primary!.requests.filter((r) => r.method !== 'GET').map((r) => r.method)
+    expect(writes).toEqual(['PATCH', 'PATCH'])
+    const second = await plan()
+    expect(second.result.changes).toEqual([])
+    expect(second.result.warnings).toEqual([])
+  })
+
+  it('refuses an object claimed by a replicate block and a declaration, naming both', async () => {
+    await setUp(small(), replicateHcl('  include = ["team-a"]\n'))
+    await world.write('declared.hcl', 'project "team_a" {\n  name = "team-a"\n}\n')
+    const error = await plan().then(
+      () => undefined,
+      (e: unknown) => e,
+    )
+    expect(error).toBeInstanceOf(ConfigError)
+    const diagnostic = (error as ConfigError).diagnostics[0]!
+    expect(diagnostic.summary).toBe('project "team-a" on endpoint dr is claimed twice')
+    expect(diagnostic.detail).toMatch(
+      /replicate "mirror" at .*mirror\.hcl:1:1 mirrors it from primary, and project\.team_a at .*declared\.hcl:1:1 declares it/,
+    )
+  })
+
+  it('holds what it mirrored when the source cannot be read', async () => {
+    await setUp(small(), replicateHcl('  include = ["team-*"]\n  prune = true\n', '[endpoint.dr]'))
+    await planAndApply()
+    await world.harbors.primary!.stop()
+    const outcome = await plan()
+    expect(outcome.result.changes).toEqual([])
+    expect(outcome.result.unavailable.map((u) => u.endpoint)).toEqual(['primary'])
+    expect(outcome.result.warnings.some((w) => w.message.includes('its source primary could not be read'))).toBe(true)
   })
 })
