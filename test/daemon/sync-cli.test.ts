@@ -28,7 +28,8 @@ afterEach(async () => {
 const isCycle = (status?: string) => (line: LogLine) =>
   line.msg === 'sync cycle finished' && (status === undefined || line.status === status)
 
-describe('hrep sync (process)', () => {
+// Each test starts one or two processes and waits for cycles: generous, for a loaded machine.
+describe('hrep sync (process)', {timeout: 120_000}, () => {
   it('goes from failing to ready, reloads on SIGHUP, rejects a broken config, puts drift back, and stops on SIGTERM', async () => {
     world = await startHarbors(['primary', 'dr'])
     // One attempt per request: a faulted endpoint fails its cycle at once instead of after retries.
@@ -155,10 +156,11 @@ describe('hrep sync (process)', () => {
 
   it('lets the changes in flight finish on SIGTERM during a long apply, leaves a consistent state and exits 0', async () => {
     world = await startHarbors(['primary'])
-    const names = Array.from({length: 10}, (_, i) => `p${i}`)
+    const names = Array.from({length: 20}, (_, i) => `p${i}`)
     await world.write('main.hcl', `project "p" {\n  for_each = toset(${JSON.stringify(names)})\n  name     = each.key\n}\n`)
     const harbor = world.harbors.primary!
-    harbor.faults.add({id: 'slow', match: 'POST /projects', latencyMs: 700})
+    // 20 creates of 1 s, two at a time: the apply takes 10 s, and the signal comes after the first.
+    harbor.faults.add({id: 'slow', match: 'POST /projects', latencyMs: 1000})
     const sync = await startSync(['--interval', '1h', '--listen', '127.0.0.1:0', '--parallelism', '2'], {cwd: world.dir})
     daemon = sync
 
