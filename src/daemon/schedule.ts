@@ -18,6 +18,9 @@ export function jitteredDelay(intervalMs: number, jitter = DEFAULT_JITTER, rando
   return Math.round(intervalMs * (1 + jitter * (2 * random() - 1)))
 }
 
+/** setTimeout's largest delay (about 24.8 days); a longer one would fire at once. The loop waits again. */
+const MAX_TIMER_MS = 2_147_483_647
+
 /** How a wait ended: its time ran out, or `wake()` cut it short. */
 export type WaitResult = 'elapsed' | 'woken'
 
@@ -25,7 +28,7 @@ export type WaitResult = 'elapsed' | 'woken'
 export class WakeableTimer {
   private pending: {timer: NodeJS.Timeout; resolve: (result: WaitResult) => void} | undefined
 
-  /** Waits `ms`, or until `wake()`. */
+  /** Waits `ms` (at most about 24.8 days; the caller checks its clock and waits again), or until `wake()`. */
   wait(ms: number): Promise<WaitResult> {
     this.wake()
     return new Promise((resolve) => {
@@ -34,7 +37,7 @@ export class WakeableTimer {
           this.pending = undefined
           resolve('elapsed')
         },
-        Math.max(0, ms),
+        Math.min(Math.max(0, ms), MAX_TIMER_MS),
       )
       this.pending = {timer, resolve}
     })
