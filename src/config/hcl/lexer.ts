@@ -67,6 +67,8 @@ export function scan(source: string, filename: string): ScanResult {
   const retBraces: number[] = []
   let braces = 0
   let i = origin
+  // Where the next block-comment end was found by the last search; -1: none left; -2: not searched.
+  let commentEnd = -2
 
   const emit = (code: number, start: number, end: number): void => {
     tracker.moveTo(start)
@@ -186,7 +188,9 @@ export function scan(source: string, filename: string): ScanResult {
           continue
         }
         if (source.charCodeAt(i + 1) === 42) {
-          const close = source.indexOf('*/', i + 2)
+          // Remember the last search: many unterminated `/*` must not rescan the file each time.
+          if (commentEnd !== -1 && commentEnd < i + 2) commentEnd = source.indexOf('*/', i + 2)
+          const close = commentEnd
           if (close >= 0) {
             emit(C.Comment, i, close + 2)
             i = close + 2

@@ -160,7 +160,10 @@ function finishBlock(p: ParserState, ident: number): Block {
 
   let body: Body
   const first = p.peekKind()
-  if (first === 'Newline' || first === 'EOF' || first === 'CBrace') {
+  const entered = p.enter(open)
+  if (!entered) {
+    body = {type: 'Body', items: [], range: p.range(open)}
+  } else if (first === 'Newline' || first === 'EOF' || first === 'CBrace') {
     body = parseBody(p, 'CBrace')
   } else {
     body = parseSingleAttributeBody(p, open)
@@ -194,6 +197,7 @@ function finishBlock(p: ParserState, ident: number): Block {
       p.recover('CBrace')
     }
   }
+  if (entered) p.leave()
   const close = p.prev()
 
   const eol = p.peek()

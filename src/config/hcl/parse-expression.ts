@@ -43,6 +43,13 @@ const BINARY: Partial<Record<TokenKind, readonly [BinaryOperator, number]>> = {
 /** Parses one expression at the cursor (a conditional at the loosest level). */
 export function parseExpression(p: ParserState): Expression {
   const start = p.peek()
+  if (!p.enter(start)) return placeholder(p, start)
+  const expr = parseConditional(p, start)
+  p.leave()
+  return expr
+}
+
+function parseConditional(p: ParserState, start: number): Expression {
   const before = p.errorCount
   const condition = parseBinary(p, 1)
   if (p.recovery && p.errorCount > before) return condition
@@ -174,7 +181,9 @@ function parseTraversals(p: ParserState, from: Expression): Expression {
           close = p.recover('CBrack')
         }
         const item: SplatItemExpr = {type: 'SplatItem', range: p.range(open, close)}
+        if (!p.enter(open)) return ret
         const each = parseTraversals(p, item)
+        p.leave()
         ret = {type: 'Splat', source: ret, each, full: true, range: p.range(from.range, each.range)}
         continue
       }
@@ -270,8 +279,10 @@ function parseTerm(p: ParserState): Expression {
     case 'Minus':
     case 'Bang': {
       const tok = p.read()
+      if (!p.enter(tok)) return placeholder(p, tok)
       // Only a term and its traversals: `-46+5` is `(-46)+5`.
       const operand = parseWithTraversals(p)
+      p.leave()
       return {type: 'Unary', op: p.kind(tok) === 'Minus' ? '-' : '!', operand, range: p.range(tok, operand.range)}
     }
     case 'OBrack':

@@ -2,7 +2,7 @@
  * `parseHcl`: one file of HCL native syntax to the AST of `ast.ts`, or a ConfigError with every
  * syntax diagnostic found.
  */
-import {ConfigError} from '../../model/errors.js'
+import {ConfigError, type Diagnostic} from '../../model/errors.js'
 import type {Comment, ConfigFile} from './ast.js'
 import {scan} from './lexer.js'
 import {parseBody} from './parse-body.js'
@@ -18,7 +18,7 @@ export function parseHcl(source: string, filename: string): ConfigFile {
   const parser = new ParserState(source, filename, stream)
   const body = parseBody(parser, 'EOF')
   const all = diagnostics.length > 0 ? [...diagnostics, ...parser.diagnostics] : parser.diagnostics
-  if (all.length > 0) throw new ConfigError(all, {[filename]: source})
+  if (all.length > 0) throw new ConfigError(capped(all), {[filename]: source})
   const comments: Comment[] = []
   for (let i = 0; i < stream.length; i++) {
     if (stream.kind(i) !== 'Comment') continue
@@ -28,4 +28,20 @@ export function parseHcl(source: string, filename: string): ConfigFile {
     comments.push({style, text: source.slice(start, stream.ends[i]), range: parser.range(i)})
   }
   return {type: 'File', filename, source, body, comments}
+}
+
+/** At most this many diagnostics per file: a binary or badly broken file would print thousands. */
+export const MAX_DIAGNOSTICS = 50
+
+function capped(diagnostics: Diagnostic[]): Diagnostic[] {
+  if (diagnostics.length <= MAX_DIAGNOSTICS) return diagnostics
+  const kept = diagnostics.slice(0, MAX_DIAGNOSTICS - 1)
+  const rest = diagnostics.length - kept.length
+  kept.push({
+    severity: 'error',
+    summary: 'Too many errors',
+    detail: `${rest} more problems in this file are not shown. Fix the ones above first; later ones are often caused by them.`,
+    range: diagnostics[MAX_DIAGNOSTICS - 1].range,
+  })
+  return kept
 }

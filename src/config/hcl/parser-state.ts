@@ -8,10 +8,16 @@
  * likely resynchronisation point and sets `recovery`, which silences the follow-on errors that
  * would only be noise.
  */
-import type {Diagnostic, SourceRange} from '../../model/errors.js'
-import {PositionTracker} from './position.js'
+import type {Diagnostic, Pos, SourceRange} from '../../model/errors.js'
+import {advance} from './position.js'
 import {decodeLiteral} from './text.js'
 import {KIND_CODE, type TokenKind, type TokenStream} from './token.js'
+
+/**
+ * How deep expressions, blocks and templates may nest. Real configurations stay far below; the
+ * limit keeps a hostile or broken file from exhausting the call stack (HCL itself has none).
+ */
+export const MAX_NESTING = 400
 
 const COMMENT = KIND_CODE.Comment
 const NEWLINE = KIND_CODE.Newline
@@ -50,6 +56,10 @@ export class ParserState {
   private includeNewlines = true
   /** Set once any recovery happened: later, likely-cascading errors are not reported. */
   recovery = false
+  /** Current nesting (expressions, unary operators, splats, blocks), against MAX_NESTING. */
+  depth = 0
+  /** Set when parsing gave up (too deep): the cursor stays at EOF and no more errors are added. */
+  private aborted = false
   readonly diagnostics: Diagnostic[] = []
   private readonly codes: Uint8Array
   private readonly last: number
@@ -65,6 +75,10 @@ export class ParserState {
 
   /** The next significant token (its index), without consuming it; EOF forever at the end. */
   peek(): number {
+    if (this.aborted) {
+      this.peekNext = this.last
+      return this.last
+    }
     const codes = this.codes
     const newlines = this.includeNewlines
     for (let i = this.pos; i <= this.last; i++) {
@@ -135,7 +149,33 @@ export class ParserState {
   }
 
   error(summary: string, detail: string, subject: Span): void {
+    if (this.aborted) return
     this.diagnostics.push({severity: 'error', summary, detail, range: this.range(subject)})
+  }
+
+  /**
+   * Enters one level of nesting (pair it with `leave`); false, without entering, when that is too
+   * deep: the problem is reported at `at` (once) and parsing stops, as deeper input could exhaust
+   * the call stack. Every later read is EOF.
+   */
+  enter(at: number): boolean {
+    if (++this.depth <= MAX_NESTING) return true
+    this.depth--
+    if (!this.aborted) {
+      this.error(
+        'Nesting too deep',
+        `The configuration nests brackets, blocks, templates or operators more than ${MAX_NESTING} levels deep here. Split it into simpler expressions.`,
+        at,
+      )
+      this.aborted = true
+      this.recovery = true
+      this.pos = this.last
+    }
+    return false
+  }
+
+  leave(): void {
+    this.depth--
   }
 
   /** The text of a token. */
@@ -151,10 +191,14 @@ export class ParserState {
     const start = this.tokens.starts[tok]
     const {value, problems} = decodeLiteral(this.text(tok), this.tokens.kind(tok) === 'QuotedLit')
     if (problems.length > 0) {
-      const tracker = new PositionTracker(this.source)
+      // Positions counted on from the previous problem (they come in order): linear in the token.
+      let at = start
+      let here: Pos = this.tokens.startPos(tok)
       for (const problem of problems) {
-        const from = tracker.at(start + problem.start)
-        const to = tracker.at(start + problem.end)
+        const from = advance(this.source, at, start + problem.start, here.line, here.column, here.byte)
+        const to = advance(this.source, start + problem.start, start + problem.end, from.line, from.column, from.byte)
+        at = start + problem.end
+        here = to
         this.diagnostics.push({
           severity: 'error',
           summary: 'Invalid escape sequence',

@@ -7,6 +7,8 @@
 import {describe, expect, it} from 'vitest'
 import type {Attribute, Block, Expression, ObjectExpr, TemplateExpr} from '../../../src/config/hcl/ast.js'
 import {parseHcl} from '../../../src/config/hcl/index.js'
+import {MAX_DIAGNOSTICS} from '../../../src/config/hcl/parse.js'
+import {MAX_NESTING} from '../../../src/config/hcl/parser-state.js'
 import {ConfigError} from '../../../src/model/errors.js'
 
 function attr(source: string, name = 'a'): Expression {
@@ -277,5 +279,28 @@ describe('parseHcl diagnostics', () => {
     )
     expect(errors('b { c {} }\n').diagnostics[0].summary).toBe('Argument definition required')
     expect(errors('a = [1 2]\n').diagnostics[0].summary).toBe('Missing item separator')
+  })
+
+  it('stops at a nesting depth that could exhaust the stack, with a diagnostic instead of a crash', () => {
+    const deep = MAX_NESTING + 1
+    for (const source of [
+      `a = ${'('.repeat(deep)}1${')'.repeat(deep)}\n`,
+      `a = ${'-'.repeat(deep)}1\n`,
+      `a = ${'"${'.repeat(deep)}1${'}"'.repeat(deep)}\n`,
+      `${'b {\n'.repeat(deep)}${'}\n'.repeat(deep)}`,
+      `a = ${'['.repeat(100_000)}`,
+    ]) {
+      const error = errors(source)
+      expect(error.diagnostics.map((d) => d.summary)).toEqual(['Nesting too deep'])
+    }
+    const allowed = MAX_NESTING - 5
+    expect(() => parseHcl(`a = ${'['.repeat(allowed)}1${']'.repeat(allowed)}\n`, 'main.hcl')).not.toThrow()
+  })
+
+  it('reports at most MAX_DIAGNOSTICS problems per file', () => {
+    const error = errors(`a = "${'\\q'.repeat(500)}"\n`)
+    expect(error.diagnostics).toHaveLength(MAX_DIAGNOSTICS)
+    expect(error.diagnostics.at(-1)).toMatchObject({summary: 'Too many errors', range: {start: {line: 1}}})
+    expect(error.diagnostics.at(-1)?.detail).toContain(`${500 - MAX_DIAGNOSTICS + 1} more problems`)
   })
 })
