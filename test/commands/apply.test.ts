@@ -3,11 +3,11 @@
  * Ctrl-C / SIGTERM (the first finishes in-flight changes and saves state; a second stops at once
  * and the journal lets the next run finish).
  */
-import {spawnSync} from 'node:child_process'
+import {spawn, spawnSync} from 'node:child_process'
 import {existsSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
-import {cliCommand, spawnCli} from '../helpers/cli.js'
+import {cliCommand, repoRoot, spawnCli} from '../helpers/cli.js'
 import {type HarborWorld, startHarbors} from '../helpers/harbors.js'
 
 const CONFIG = `
@@ -28,18 +28,25 @@ project_member "devs" {
 }
 `
 
-const hasScript = spawnSync('script', ['--version']).status === 0
+const hasPython = spawnSync('python3', ['--version']).status === 0
 
-/** Runs hrep under `script`, which gives it a pseudo-terminal, answering the prompt with `answer`. */
-function onTerminal(world: HarborWorld, args: string[], answer: string) {
-  const command = [process.execPath, ...cliCommand(), ...args].map((word) => `'${word}'`).join(' ')
-  return spawnSync('script', ['-qec', command, '/dev/null'], {
-    cwd: world.dir,
-    input: `${answer}\n`,
-    encoding: 'utf8',
-    env: {...process.env, NO_COLOR: '1'},
-    timeout: 60_000,
+/**
+ * Runs hrep on a pseudo-terminal (test/helpers/pty-answer.py), answering the approval question.
+ * Asynchronous: the emulators live in this process and must keep answering meanwhile.
+ */
+function onTerminal(world: HarborWorld, args: string[], answer: string): Promise<{status: number | null; stdout: string}> {
+  const child = spawn(
+    'python3',
+    [`${repoRoot}test/helpers/pty-answer.py`, 'Enter a value:', answer, '--', process.execPath, ...cliCommand(), ...args],
+    {cwd: world.dir, env: {...process.env, NO_COLOR: '1'}},
+  )
+  let stdout = ''
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString()
   })
+  // Terminal control sequences (cursor, spinner) are not part of what is asserted.
+  const plain = () => stdout.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '')
+  return new Promise((resolve) => child.on('close', (status) => resolve({status, stdout: plain()})))
 }
 
 function exited(child: ReturnType<typeof spawnCli>): Promise<{code: number | null; stderr: string}> {
@@ -78,16 +85,16 @@ describe('hrep apply', () => {
     expect(world.harbors.primary!.projects()).toEqual([])
   })
 
-  // `script` (util-linux) provides the terminal; without it this case cannot be run here.
-  it.skipIf(!hasScript)('asks on a terminal and applies only after the answer yes', async () => {
-    const declined = onTerminal(world, ['apply'], 'no')
+  // python3 drives the pseudo-terminal; without it this case cannot be run here.
+  it.skipIf(!hasPython)('asks on a terminal and applies only after the answer yes', async () => {
+    const declined = await onTerminal(world, ['apply'], 'no')
     expect(declined.stdout).toContain("Only 'yes' will be accepted to approve.")
     expect(declined.stdout).toContain('Apply cancelled.')
     expect(declined.status).toBe(1)
     expect(world.harbors.primary!.projects()).toEqual([])
 
-    const approved = onTerminal(world, ['apply'], 'yes')
-    expect(approved.stdout).toContain('Apply complete! Resources: 16 added, 0 changed, 0 destroyed.')
+    const approved = await onTerminal(world, ['apply'], 'yes')
+    expect(approved.stdout).toContain('Apply complete! Resources: 26 added, 0 changed, 0 destroyed.')
     expect(approved.status).toBe(0)
   })
 
