@@ -86,13 +86,18 @@ export default class Import extends BaseCommand {
           signal: interrupt.signal,
         })
         progress.stop()
-        const total = Object.values(result.imported).reduce((sum, n) => sum + (n ?? 0), 0)
+        const total = Object.values(result.imported).reduce((sum, n) => sum + (n ?? 0), 0) + result.adopted.length
         if (flags.json) {
           this.out(JSON.stringify({type: 'import_all', ...result, total}))
           return
         }
         const parts = KIND_NAMES.filter((kind) => result.imported[kind]).map((kind) => `${result.imported[kind]} ${kind}`)
         this.out(`Wrote ${result.file}${parts.length > 0 ? ` (${parts.join(', ')})` : ' (nothing new to declare)'}.`)
+        if (result.adopted.length > 0) {
+          this.out(
+            `Imported ${result.adopted.length} object(s) the configuration already declared: ${result.adopted.slice(0, 10).join(', ')}${result.adopted.length > 10 ? ', ...' : ''}`,
+          )
+        }
         for (const left of result.left) this.out(c.dim(`Left out ${left.count}: ${left.reason}`))
         for (const line of result.inexact)
           this.out(

@@ -67,7 +67,8 @@ export function hclString(value: string): string {
     else if (code < 0x20 || code === 0x7f) out += `\\u${code.toString(16).padStart(4, '0')}`
     else out += char
   }
-  return `${out.replaceAll('${', '$${').replaceAll('%{', '%%{')}"`
+  // Function replacers: in a replacement string "$$" would mean one "$".
+  return `${out.replaceAll('${', () => '$${').replaceAll('%{', () => '%%{')}"`
 }
 
 /** An HCL value for JSON-like data: strings, numbers, booleans, null, lists. */

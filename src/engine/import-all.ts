@@ -48,6 +48,8 @@ export interface ImportAllResult {
   file: string
   /** Imported objects by kind. */
   imported: Partial<Record<KindName, number>>
+  /** Addresses the configuration already declared whose objects were imported without generating anything. */
+  adopted: string[]
   /** Objects left out, by reason (already managed, the projects' creator memberships, ...). */
   left: {reason: string; count: number}[]
   /** Objects the generated declaration does not fully describe (the next plan shows them); normally empty. */
@@ -103,12 +105,20 @@ export async function importAll(workspace: Workspace, request: ImportAllRequest)
   const counts = new Map<string, number>()
   const leave = (reason: string) => counts.set(reason, (counts.get(reason) ?? 0) + 1)
   const objects: GeneratedObject[] = []
+  const adopted: {address: string; kind: KindName; object: LiveObject}[] = []
   const live = new Map<string, LiveObject>()
   for (const [kind, list] of read) {
     for (const object of list) {
       const id = `${kind}\u0000${object.key}`
-      if (existing.has(id) || managed.has(id)) leave('already declared or managed')
-      else if (mirrored.some((r) => r.kinds.includes(kind) && mirrorSelector(r.include, r.exclude).selects(kind, object.attrs))) {
+      const declaredAt = existing.get(id)
+      if (managed.has(id)) leave('already managed')
+      else if (declaredAt !== undefined) {
+        // Declared but not managed yet: adopted at its declared address, like hrep import.
+        if (state.resources[declaredAt]?.[request.endpoint] === undefined) adopted.push({address: declaredAt, kind, object})
+        else leave('declared, and its address manages another object')
+      } else if (
+        mirrored.some((r) => r.kinds.includes(kind) && mirrorSelector(r.include, r.exclude).selects(kind, object.attrs))
+      ) {
         leave('mirrored by a replicate block')
       } else if (kind === 'robot' && rotating.some((r) => r.kinds.includes('robot'))) {
         leave('robots whose secret a replicate block rotates')
@@ -164,6 +174,14 @@ export async function importAll(workspace: Workspace, request: ImportAllRequest)
       entry: {id: object.id, key: object.key, attrs: visibleAttrs(allKinds[kind] as Kind, object.attrs)},
     })
   }
+  for (const {address, kind, object} of adopted) {
+    edits.push({
+      op: 'set',
+      address,
+      endpoint: request.endpoint,
+      entry: {id: object.id, key: object.key, attrs: visibleAttrs(allKinds[kind] as Kind, object.attrs)},
+    })
+  }
   // Entries of FILE's previous blocks that were not generated again (their objects are gone).
   const regenerated = new Set(generated.addresses.values())
   for (const resource of config.resources) {
@@ -179,7 +197,7 @@ export async function importAll(workspace: Workspace, request: ImportAllRequest)
       {cause: error},
     )
   })
-  return {file, imported, left, inexact, serial: written.serial}
+  return {file, imported, adopted: adopted.map((a) => a.address).sort(), left, inexact, serial: written.serial}
 }
 
 /** Refuses a FILE outside the configuration directory, not ending in .hcl, or existing without `overwrite`. */
