@@ -13,8 +13,8 @@
  */
 import type {Body, ConfigFile} from './ast.js'
 import {parseHcl} from './parse.js'
-import {lex} from './lexer.js'
-import type {Token, TokenKind} from './token.js'
+import {scan} from './lexer.js'
+import type {TokenKind, TokenStream} from './token.js'
 
 /** A formatting atom: one token, or a whole quoted string / heredoc kept verbatim. */
 interface Unit {
@@ -48,10 +48,10 @@ interface Line {
  */
 export function formatHcl(source: string, filename: string): string {
   const file = parseHcl(source, filename)
-  const {tokens} = lex(source, filename)
+  const {stream} = scan(source, filename)
   const bom = source.charCodeAt(0) === 0xfeff ? '\ufeff' : ''
   const eol = detectLineEnding(source)
-  const lines = splitLines(toUnits(tokens, source))
+  const lines = splitLines(toUnits(stream, source))
   indentLines(lines)
   spaceUnits(lines)
   alignCells(lines)
@@ -80,56 +80,50 @@ function bracketChange(kind: Unit['kind']): number {
 }
 
 /** Tokens to units; Newline tokens stay as units of kind 'Newline' (line breaks). */
-function toUnits(tokens: Token[], source: string): Unit[] {
+function toUnits(stream: TokenStream, source: string): Unit[] {
   const units: Unit[] = []
-  for (let i = 0; i < tokens.length; i++) {
-    const tok = tokens[i]
-    if (tok.kind === 'EOF') break
-    if (tok.kind === 'OQuote' || tok.kind === 'OHeredoc') {
+  const {starts, ends, startLines} = stream
+  for (let i = 0; i < stream.length; i++) {
+    const kind = stream.kind(i)
+    if (kind === 'EOF') break
+    if (kind === 'OQuote' || kind === 'OHeredoc') {
       // The whole string or heredoc, including nested templates, is one verbatim unit.
-      const open = tok.kind
-      const close: TokenKind = open === 'OQuote' ? 'CQuote' : 'CHeredoc'
+      const close: TokenKind = kind === 'OQuote' ? 'CQuote' : 'CHeredoc'
       let depth = 0
       let j = i
-      for (; j < tokens.length; j++) {
-        if (tokens[j].kind === open) depth++
-        else if (tokens[j].kind === close && --depth === 0) break
+      for (; j < stream.length; j++) {
+        const k = stream.kind(j)
+        if (k === kind) depth++
+        else if (k === close && --depth === 0) break
       }
-      const last = tokens[j]
       units.push({
-        kind: open === 'OQuote' ? 'String' : 'Heredoc',
-        text: source.slice(tok.start, last.end),
-        startLine: tok.s.line,
-        endLine: last.e.line,
+        kind: kind === 'OQuote' ? 'String' : 'Heredoc',
+        text: source.slice(starts[i], ends[j]),
+        startLine: startLines[i],
+        endLine: stream.endPos(j).line,
         bracket: 0,
         spaces: 0,
       })
       i = j
       continue
     }
-    if (tok.kind === 'Comment') {
-      const text = source.slice(tok.start, tok.end)
+    const text = source.slice(starts[i], ends[i])
+    if (kind === 'Comment') {
       const isLine = text.startsWith('#') || text.startsWith('//')
       units.push({
         kind: 'Comment',
         // A line comment loses its trailing blanks; a block comment is kept as written.
         text: isLine ? text.replace(/[ \t]+$/, '') : text,
-        startLine: tok.s.line,
-        endLine: tok.e.line,
+        startLine: startLines[i],
+        endLine: isLine ? startLines[i] : stream.endPos(i).line,
         bracket: 0,
         spaces: 0,
         lineComment: isLine,
       })
       continue
     }
-    units.push({
-      kind: tok.kind,
-      text: source.slice(tok.start, tok.end),
-      startLine: tok.s.line,
-      endLine: tok.kind === 'Newline' ? tok.s.line : tok.e.line,
-      bracket: bracketChange(tok.kind),
-      spaces: 0,
-    })
+    // Every other token sits on one line (a Newline token belongs to the line it ends).
+    units.push({kind, text, startLine: startLines[i], endLine: startLines[i], bracket: bracketChange(kind), spaces: 0})
   }
   return units
 }
@@ -279,10 +273,17 @@ function spaceBetween(before: Unit | undefined, subject: Unit, after: Unit, obje
 
 function width(units: Unit[], from: number, to: number): number {
   let columns = 0
-  for (let i = from; i < to; i++) {
-    columns += units[i].spaces + [...units[i].text].length
-  }
+  for (let i = from; i < to; i++) columns += units[i].spaces + codePoints(units[i].text)
   return columns
+}
+
+function codePoints(text: string): number {
+  let count = text.length
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (c >= 0xdc00 && c <= 0xdfff) count--
+  }
+  return count
 }
 
 /** Aligns the `=` of consecutive one-line attributes, then consecutive trailing comments. */
