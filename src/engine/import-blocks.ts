@@ -76,16 +76,27 @@ export function pendingImports(config: LoadedConfig, state: StateLike, kinds: Re
     adopt: (address, endpoint) => pending.has(`${address}@${endpoint}`),
     reads,
     check(live) {
-      const missing: Diagnostic[] = []
-      for (const {block, kind, key} of pending.values()) {
-        const snapshot = live.endpoints[block.endpoint]
+      // One block without `endpoint` covers every endpoint of its resource: it imports wherever the
+      // object exists (the others get it created), and fails only when it exists on none of them.
+      const blocks = new Map<ImportConfig['range'], {pending: Pending[]; found: number; absent: string[]}>()
+      for (const item of pending.values()) {
+        const group = blocks.get(item.block.range) ?? {pending: [], found: 0, absent: []}
+        blocks.set(item.block.range, group)
+        group.pending.push(item)
+        const snapshot = live.endpoints[item.block.endpoint]
         // An endpoint that could not be read is reported as unavailable; nothing is planned there.
         if (snapshot?.status !== 'ok') continue
-        if (snapshot.objects[kind]?.some((object) => object.key === key)) continue
+        if (snapshot.objects[item.kind]?.some((object) => object.key === item.key)) group.found++
+        else group.absent.push(item.block.endpoint)
+      }
+      const missing: Diagnostic[] = []
+      for (const {pending: items, found, absent} of blocks.values()) {
+        if (found > 0 || absent.length === 0) continue
+        const {block, kind, key} = items[0]!
         missing.push({
           severity: 'error',
           summary: 'Cannot import an object that does not exist',
-          detail: `${kind} "${key}" (id = "${block.id}") does not exist on endpoint ${block.endpoint}, so it cannot be imported into ${block.to}. Remove the import block to have hrep create it.`,
+          detail: `${kind} "${key}" (id = "${block.id}") does not exist on endpoint ${absent.join(', ')}, so it cannot be imported into ${block.to}. Remove the import block to have hrep create it.`,
           range: block.range,
           address: block.to,
         })
