@@ -8,7 +8,7 @@ import {createClient} from '../client/index.js'
 import type {HarborClient, ServerInfo} from '../client/types.js'
 import type {EndpointConfig, LoadedConfig} from '../config/model.js'
 import type {KindContext} from '../kinds/kind.js'
-import type {EventSink} from '../model/events.js'
+import type {ErrorClass, EventSink} from '../model/events.js'
 
 export interface EndpointSession {
   name: string
@@ -18,6 +18,8 @@ export interface EndpointSession {
   ctx?: KindContext
   /** Why the endpoint cannot be used in this run. */
   unavailable?: string
+  /** The error class of that failure, when it was a Harbor or network error. */
+  unavailableClass?: ErrorClass
 }
 
 export interface ConnectOptions {
@@ -32,39 +34,52 @@ export interface ConnectOptions {
 /** Creates a client per endpoint and checks each (credentials, version) concurrently. */
 export async function connectEndpoints(config: LoadedConfig, options: ConnectOptions): Promise<Map<string, EndpointSession>> {
   const selected = config.endpoints.filter((endpoint) => !options.only || options.only.includes(endpoint.name))
-  const sessions = new Map<string, EndpointSession>()
-  await Promise.all(
-    selected.map(async (endpoint) => {
+  const sessions = new Map(
+    selected.map((endpoint) => {
       const parallelism = options.parallelism ?? endpoint.reliability.parallelism
       const endpointConfig = {...endpoint, reliability: {...endpoint.reliability, parallelism}}
-      const client = createClient(endpointConfig, {events: options.events})
-      const session: EndpointSession = {name: endpoint.name, config: endpointConfig, client}
-      sessions.set(endpoint.name, session)
-      try {
-        const info: ServerInfo = await client.info(options.signal)
-        if (info.readOnly) {
-          options.events.emit({
-            type: 'warning',
-            endpoint: endpoint.name,
-            message: 'the instance is in read-only mode: Harbor refuses every change until an administrator turns it off',
-          })
-        }
-        session.ctx = {
-          client,
-          info,
-          limit: pLimit(parallelism),
-          memo: new Map(),
-          events: options.events,
-          signal: options.signal,
-        }
-      } catch (error) {
-        // The planner and the progress lines name the endpoint themselves.
-        session.unavailable = (error as Error).message.replace(new RegExp(`^endpoint ${endpoint.name}: `), '')
+      const session: EndpointSession = {
+        name: endpoint.name,
+        config: endpointConfig,
+        client: createClient(endpointConfig, {events: options.events}),
       }
+      return [endpoint.name, session] as const
     }),
   )
-  // Keep the config's order, whatever order the checks finished in.
-  return new Map(selected.map((endpoint) => [endpoint.name, sessions.get(endpoint.name)!]))
+  await Promise.all([...sessions.values()].map((session) => checkEndpoint(session, options)))
+  return sessions
+}
+
+/**
+ * Asks an endpoint who it is (once answered, the client caches it) and makes its kind context.
+ * Used again on an endpoint that failed earlier: the same client, so its breaker and retry budget
+ * remember the outage.
+ */
+export async function checkEndpoint(session: EndpointSession, options: Pick<ConnectOptions, 'events' | 'signal'>): Promise<void> {
+  if (session.ctx !== undefined) return
+  try {
+    const info: ServerInfo = await session.client.info(options.signal)
+    if (info.readOnly) {
+      options.events.emit({
+        type: 'warning',
+        endpoint: session.name,
+        message: 'the instance is in read-only mode: Harbor refuses every change until an administrator turns it off',
+      })
+    }
+    session.unavailable = undefined
+    session.unavailableClass = undefined
+    session.ctx = {
+      client: session.client,
+      info,
+      limit: pLimit(session.config.reliability.parallelism),
+      memo: new Map(),
+      events: options.events,
+    }
+  } catch (error) {
+    // The planner and the progress lines name the endpoint themselves.
+    session.unavailable = (error as Error).message.replace(new RegExp(`^endpoint ${session.name}: `), '')
+    session.unavailableClass = (error as {errorClass?: ErrorClass}).errorClass
+  }
 }
 
 /** Closes every client (idempotent). */
@@ -72,7 +87,10 @@ export async function closeEndpoints(sessions: Iterable<EndpointSession>): Promi
   await Promise.all([...sessions].map((session) => session.client.close().catch(() => {})))
 }
 
-/** A fresh kind context for a new refresh (the memo must not outlive one read of the endpoint). */
-export function freshContext(session: EndpointSession): KindContext | undefined {
-  return session.ctx && {...session.ctx, memo: new Map()}
+/**
+ * A fresh kind context for one refresh: its own memo (which must not outlive one read of the
+ * endpoint) and the caller's signal (reads stop at once on Ctrl-C; changes in flight do not).
+ */
+export function freshContext(session: EndpointSession, signal?: AbortSignal): KindContext | undefined {
+  return session.ctx && {...session.ctx, memo: new Map(), signal}
 }

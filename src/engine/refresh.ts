@@ -19,6 +19,7 @@ export interface RefreshOptions {
   /** The kinds to read on each endpoint. */
   kindsFor: (endpoint: string) => ReadonlySet<KindName>
   kinds: Readonly<Record<KindName, Kind>>
+  signal?: AbortSignal
 }
 
 export async function refresh(sessions: ReadonlyMap<string, EndpointSession>, options: RefreshOptions): Promise<LiveSnapshot> {
@@ -39,10 +40,10 @@ export async function refresh(sessions: ReadonlyMap<string, EndpointSession>, op
 
 async function refreshEndpoint(session: EndpointSession, options: RefreshOptions): Promise<LiveEndpoint> {
   const {events} = options
-  const ctx = freshContext(session)
+  const ctx = freshContext(session, options.signal)
   if (ctx === undefined) {
     const message = session.unavailable ?? 'not connected'
-    events.emit({type: 'refresh.failed', endpoint: session.name, message})
+    events.emit({type: 'refresh.failed', endpoint: session.name, message, errorClass: session.unavailableClass})
     return {status: 'unavailable', message}
   }
   events.emit({type: 'refresh.start', endpoint: session.name})
@@ -62,13 +63,8 @@ async function refreshEndpoint(session: EndpointSession, options: RefreshOptions
     return {status: 'ok', objects}
   } catch (error) {
     const message = (error as Error).message
-    session.unavailable = message
-    events.emit({
-      type: 'refresh.failed',
-      endpoint: session.name,
-      message,
-      errorClass: (error as {errorClass?: ErrorClass}).errorClass,
-    })
+    const errorClass = (error as {errorClass?: ErrorClass}).errorClass
+    events.emit({type: 'refresh.failed', endpoint: session.name, message, errorClass})
     return {status: 'unavailable', message}
   }
 }

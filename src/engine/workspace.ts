@@ -24,7 +24,7 @@ import {
   StateStore,
 } from '../state/index.js'
 import {type ApplyRunResult, type FailurePolicy, runApply} from './apply.js'
-import {closeEndpoints, connectEndpoints, type EndpointSession} from './endpoints.js'
+import {checkEndpoint, closeEndpoints, connectEndpoints, type EndpointSession} from './endpoints.js'
 import {hasPendingJournal, type RecoveryReport, recoverJournal} from './recover.js'
 import {READ_ORDER, refresh} from './refresh.js'
 import {pendingImports} from './import-blocks.js'
@@ -124,26 +124,22 @@ export class Workspace {
     return next
   }
 
-  /** Connects (once) to every endpoint; unreachable ones are kept with their reason. */
+  /**
+   * Connects to every endpoint (clients are made once per config and kept, with their breakers,
+   * across plans); an endpoint that failed earlier is asked again. Unreachable ones are kept with
+   * their reason.
+   */
   async connect(signal?: AbortSignal): Promise<Map<string, EndpointSession>> {
-    this.sessions ??= await connectEndpoints(this.loaded, {
-      events: this.options.events,
-      signal,
-      parallelism: this.options.parallelism,
-    })
-    // An endpoint that failed earlier is retried on the next use (its breaker decides how fast it fails).
-    const failed = [...this.sessions.values()].filter((session) => session.ctx === undefined)
-    if (failed.length > 0) {
-      const retried = await connectEndpoints(this.loaded, {
+    if (this.sessions === undefined) {
+      this.sessions = await connectEndpoints(this.loaded, {
         events: this.options.events,
         signal,
         parallelism: this.options.parallelism,
-        only: failed.map((session) => session.name),
       })
-      for (const [name, session] of retried) {
-        await this.sessions.get(name)?.client.close()
-        this.sessions.set(name, session)
-      }
+    } else {
+      await Promise.all(
+        [...this.sessions.values()].map((session) => checkEndpoint(session, {events: this.options.events, signal})),
+      )
     }
     return this.sessions
   }
@@ -166,6 +162,7 @@ export class Workspace {
       events: this.options.events,
       kinds: allKinds,
       kindsFor: (e) => kindsFor.get(e) ?? new Set(),
+      signal: request.signal,
     })
     const secretStatus = await this.secretStatus(resources)
     const desired: DesiredObject[] = expandDesired(resources, allKinds, {
