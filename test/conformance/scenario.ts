@@ -136,6 +136,10 @@ export function versionSatisfies(version: [number, number, number], range: strin
 export async function targetInfo(target: Target): Promise<TargetInfo> {
   const api = new HarborApi(target.url, {username: target.username, password: target.password})
   const system = await api.get('/systeminfo')
+  if (system.status === 200 && system.json?.harbor_version === undefined) {
+    // Harbor answers bad credentials anonymously: systeminfo without harbor_version.
+    throw new Error(`${target.url} did not accept the credentials of ${target.username} (it answered as to an anonymous caller)`)
+  }
   if (system.status !== 200 || typeof system.json?.harbor_version !== 'string') {
     throw new Error(`cannot read ${target.url}/api/v2.0/systeminfo as ${target.username}: ${show(system)}`)
   }
