@@ -39,7 +39,7 @@ export function planPrune(
       const id = kindKey(scope.kind, live.key)
       // The first scope that reaches an object decides about it (two blocks on one target).
       if (seen.has(id)) continue
-      if (world.desired.has(id) || world.stateByKey.has(id) || out.byRemovalKey.has(id) || !scope.matches(live)) continue
+      if (world.desired.has(id) || managedAfterPlan(world, id) || out.byRemovalKey.has(id) || !scope.matches(live)) continue
       seen.add(id)
       if (!scope.delete) {
         unmanaged.push({endpoint: world.name, kind: scope.kind, key: live.key, liveId: live.id, owner: scope.owner})
@@ -60,6 +60,18 @@ export function planPrune(
     })
   }
   return unmanaged
+}
+
+/**
+ * Whether state still manages the object with this kindKey once the plan is applied: its address is
+ * no longer declared (the per-object rules delete, hold or forget it) or still declared with this key.
+ * An address now declared with another key lets go of it (it stays on Harbor, unmanaged).
+ */
+function managedAfterPlan(world: EndpointWorld, id: string): boolean {
+  const record = world.stateByKey.get(id)
+  if (record === undefined) return false
+  const desired = world.desiredByAddress.get(record.address)
+  return desired === undefined || desired.key === record.key
 }
 
 /** The scope whose block owns `address` (its address for that key), if any. */

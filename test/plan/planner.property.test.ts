@@ -8,7 +8,7 @@ import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'
 import type {Attrs, Change, KindName} from '../../src/model/change.js'
 import {plan} from '../../src/plan/planner.js'
-import type {DesiredObject, LiveSnapshot, PlanResult, StateLike} from '../../src/plan/types.js'
+import type {DesiredObject, LiveSnapshot, PlanResult, PruneScope, StateLike} from '../../src/plan/types.js'
 import {kinds} from './fixtures.js'
 
 const ENDPOINTS = ['a', 'b'] as const
@@ -85,12 +85,37 @@ const endpointWorld = fc.record({
   state: perAddress((kind) => fc.record({attrs: ATTRS[kind], sameId: fc.boolean(), fp: fc.constantFrom(undefined, 'S1', 'S2')})),
 })
 
+/** Mirror mode's prune scope on one endpoint: kinds, whether it deletes, and which keys it reaches. */
+const pruneSpec = fc.option(
+  fc.record({
+    endpoint: fc.constantFrom(...ENDPOINTS),
+    kinds: fc.subarray(['project', 'oidc_group', 'robot', 'project_member'] as KindName[], {minLength: 1}),
+    remove: fc.boolean(),
+    prefix: fc.constantFrom('', 'n0', 'g', 'r1'),
+  }),
+  {nil: undefined},
+)
+
 const scenario = fc.record({
   worlds: fc.tuple(endpointWorld, endpointWorld),
   unavailable: fc.boolean(),
   allowDelete: fc.boolean(),
+  prune: pruneSpec,
   seed: fc.integer({min: 1, max: 2 ** 31 - 2}),
 })
+
+function scopesOf(spec: {endpoint: string; kinds: KindName[]; remove: boolean; prefix: string} | undefined): PruneScope[] {
+  if (spec === undefined) return []
+  return spec.kinds.map((kind) => ({
+    endpoint: spec.endpoint,
+    kind,
+    owner: 'pm',
+    source: 'src',
+    delete: spec.remove,
+    matches: (object) => object.key.startsWith(spec.prefix),
+    address: (key) => `${kind}.pm[${JSON.stringify(key)}]`,
+  }))
+}
 
 // --- Building consistent inputs ----------------------------------------------------------------
 
@@ -217,7 +242,21 @@ class Simulator {
     readonly live: Map<string, SimEndpoint>,
     readonly state: StateLike,
     readonly secrets: Map<string, string>,
+    readonly prune: readonly PruneScope[] = [],
   ) {}
+
+  /** Whether a deleting prune scope reaches this change's object (it need not be in state). */
+  private pruned(change: Change): boolean {
+    const object = [...this.live.get(change.endpoint)!.values()].find((o) => o.id === change.liveId)
+    return this.prune.some(
+      (s) =>
+        s.delete &&
+        s.endpoint === change.endpoint &&
+        s.kind === change.kind &&
+        s.address(change.key) === change.address &&
+        (object === undefined || s.matches(object)),
+    )
+  }
 
   private remove(endpoint: string, id: string): void {
     const objects = this.live.get(endpoint)!
@@ -271,11 +310,12 @@ class Simulator {
       }
       case 'delete': {
         const managed = this.state.resources[change.address]?.[change.endpoint]
-        expect(managed, `${change.id}: delete of an object state does not manage`).toBeDefined()
         const target = [...objects.values()].find((o) => o.id === change.liveId)
-        if (target !== undefined) expect(target.key).toBe(kinds[change.kind].key(managed!.attrs))
+        if (managed === undefined) {
+          expect(this.pruned(change), `${change.id}: delete of an object neither managed nor pruned`).toBe(true)
+        } else if (target !== undefined) expect(target.key).toBe(kinds[change.kind].key(managed.attrs))
         this.remove(change.endpoint, change.liveId!)
-        delete this.state.resources[change.address]![change.endpoint]
+        if (managed !== undefined) delete this.state.resources[change.address]![change.endpoint]
         break
       }
     }
@@ -314,16 +354,18 @@ describe('planner property', () => {
       fc.property(scenario, (generated) => {
         const built = build(generated)
         const options = {allowDelete: generated.allowDelete}
+        const prune = scopesOf(generated.prune)
         const first = plan({
           desired: withFingerprints(built.desired, built.secrets, built.state),
           live: snapshot(built.live, generated.unavailable),
           state: structuredClone(built.state),
           kinds,
           options,
+          prune,
         })
         const stateBefore = structuredClone(built.state)
         const liveBefore = new Map([...built.live].map(([e, m]) => [e, new Map([...m].map(([k, o]) => [k, {...o}]))]))
-        const sim = new Simulator(built.live, built.state, built.secrets)
+        const sim = new Simulator(built.live, built.state, built.secrets, prune)
         sim.apply(first, generated.seed)
 
         const blocked = new Set(first.conflicts.map((c) => `${c.address}@${c.endpoint}`))
@@ -335,9 +377,17 @@ describe('planner property', () => {
           expect(managedAttrsMatch(object!.attrs, d.attrs), `${id} has the desired attributes`).toBe(true)
           expect(built.state.resources[d.address]?.[d.endpoint]?.id, `${id} is in state`).toBe(object!.id)
         }
-        // Unmanaged objects are never deleted explicitly (only by Harbor's cascade from a managed parent).
+        // Unmanaged objects are never deleted explicitly (only by Harbor's cascade from a managed
+        // parent), except by a deleting prune scope that reaches them.
         for (const change of first.changes.filter((c) => c.action === 'delete')) {
-          expect(stateBefore.resources[change.address]?.[change.endpoint]).toBeDefined()
+          if (stateBefore.resources[change.address]?.[change.endpoint] !== undefined) continue
+          expect(change.address.includes('.pm['), `${change.id} is a prune delete`).toBe(true)
+          expect(generated.prune?.remove && generated.allowDelete).toBe(true)
+        }
+        // An extra is deleted or listed, never both; nothing is listed for an endpoint without a scope.
+        for (const extra of first.unmanaged ?? []) {
+          expect(generated.prune?.remove).toBe(false)
+          expect(extra.endpoint).toBe(generated.prune?.endpoint)
         }
         // An unavailable endpoint is left exactly as it was.
         if (generated.unavailable) expect(built.live.get('b')).toEqual(liveBefore.get('b'))
@@ -348,6 +398,7 @@ describe('planner property', () => {
           state: structuredClone(built.state),
           kinds,
           options,
+          prune,
         })
         expect(second.changes.map((c) => `${c.action} ${c.id}: ${c.reason}`)).toEqual([])
         expect(second.drift.map((d) => `${d.action} ${d.address}@${d.endpoint}`)).toEqual([])
