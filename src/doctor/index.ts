@@ -30,7 +30,10 @@ export async function runDoctor(config: LoadedConfig, options: DoctorOptions = {
   const reports: (EndpointReport | undefined)[] = selected.map(() => undefined)
   let next = 0
   const flush = () => {
-    while (next < reports.length && reports[next] !== undefined) options.onEndpoint?.(reports[next++]!)
+    while (next < reports.length && reports[next] !== undefined) {
+      const report = reports[next++]!
+      options.onEndpoint?.(report)
+    }
   }
   await Promise.all(
     selected.map(async (endpoint, index) => {

@@ -71,7 +71,7 @@ export async function checkPermissions(client: HarborClient, context: Permission
   const findings: Findings = {missing: [], unverified: []}
   const probes = await readProbes(client, usage, context.signal)
   if (identity.kind === 'user') userFindings(findings, usage, context.systemInfo)
-  else await robotFindings(findings, client, context, probes.robotList)
+  else await robotFindings(findings, client, context)
   // A list the credential may not read fails plan itself, whatever else is known.
   for (const [what, status] of probes.forbidden) {
     const line = `cannot read ${what} (${status})`
@@ -100,16 +100,15 @@ export async function checkPermissions(client: HarborClient, context: Permission
   return pass('permissions', `${who} holds every permission the configuration needs here`)
 }
 
-/** What the read probes found: refusals by list, other failures, and the robot list (when readable). */
+/** What the read probes found: refusals by list, and other failures. */
 interface ProbeResults {
   forbidden: [string, number][]
   failures: string[]
-  robotList: boolean
 }
 
 /** One page (of one item) of each list plan reads for the kinds used. */
 async function readProbes(client: HarborClient, usage: EndpointUsage, signal?: AbortSignal): Promise<ProbeResults> {
-  const results: ProbeResults = {forbidden: [], failures: [], robotList: false}
+  const results: ProbeResults = {forbidden: [], failures: []}
   const probe = async (
     what: string,
     path: string,
@@ -126,10 +125,7 @@ async function readProbes(client: HarborClient, usage: EndpointUsage, signal?: A
   }
   const projects = usage.reads.size > 0 ? await probe('projects', '/projects', {with_detail: 'false'}) : undefined
   await Promise.all([
-    usage.reads.has('robot') &&
-      probe('robots', '/robots').then((page) => {
-        results.robotList = page !== undefined
-      }),
+    usage.reads.has('robot') && probe('robots', '/robots'),
     usage.reads.has('oidc_group') && probe('user groups', '/usergroups'),
     usage.storageLimit &&
       usage.writes.has('project') &&
@@ -161,7 +157,7 @@ function userFindings(findings: Findings, usage: EndpointUsage, info: SystemInfo
 }
 
 /** What a robot account can and cannot do, from Harbor's rules and, when it may list robots, its own grants. */
-async function robotFindings(findings: Findings, client: HarborClient, context: PermissionContext, canListRobots: boolean) {
+async function robotFindings(findings: Findings, client: HarborClient, context: PermissionContext) {
   const {usage} = context
   const version = parseHarborVersion(context.systemInfo?.harbor_version ?? '')
   const before212 =
@@ -179,12 +175,12 @@ async function robotFindings(findings: Findings, client: HarborClient, context: 
       `Harbor ${context.systemInfo?.harbor_version} cannot grant robot accounts the rights ${needsNewRights.join(' and ')} need (user-group and member rights came in 2.12)`,
     )
   }
-  const own = canListRobots ? await ownPermissions(client, context) : undefined
-  if (own === undefined) {
+  const own = await ownPermissions(client, context)
+  if (!Array.isArray(own)) {
     findings.unverified.push(
-      canListRobots
-        ? "doctor could not find this robot's own record, so its write permissions are unknown"
-        : 'this robot may not list robots (robot:list), so doctor cannot read its permissions: write permissions are unknown',
+      own === 'forbidden'
+        ? 'this robot may not list robots (robot:list), so doctor cannot read its permissions: write permissions are unknown'
+        : "doctor could not find this robot's own record, so its write permissions are unknown",
     )
     return
   }
@@ -204,10 +200,10 @@ async function robotFindings(findings: Findings, client: HarborClient, context: 
     findings.unverified.push(`${[...new Set(partial)].join('; ')} (enough only if the configuration stays within those projects)`)
 }
 
-/** The robot credential's own permissions, read from its record in `/robots`; undefined when not found. */
-async function ownPermissions(client: HarborClient, context: PermissionContext): Promise<Permission[] | undefined> {
+/** The robot credential's own permissions, read from its record in `/robots`, or why they cannot be read. */
+async function ownPermissions(client: HarborClient, context: PermissionContext): Promise<Permission[] | 'forbidden' | 'unknown'> {
   const prefix = context.robotPrefix ?? ''
-  if (prefix === '' || !context.username.startsWith(prefix)) return undefined
+  if (prefix === '' || !context.username.startsWith(prefix)) return 'unknown'
   const stored = context.username.slice(prefix.length)
   try {
     const response = await client.request<{name?: string; permissions?: HarborPermission[]}[]>({
@@ -217,9 +213,9 @@ async function ownPermissions(client: HarborClient, context: PermissionContext):
       signal: context.signal,
     })
     const self = (response.body ?? []).find((robot) => robot.name === context.username)
-    return self && permissionsFromHarbor(self.permissions)
-  } catch {
-    return undefined
+    return self === undefined ? 'unknown' : permissionsFromHarbor(self.permissions)
+  } catch (error) {
+    return isHarborError(error) && (error.status === 401 || error.status === 403) ? 'forbidden' : 'unknown'
   }
 }
 
