@@ -49,6 +49,10 @@ export interface ImportResult {
   serial: number
 }
 
+/** A hint for an all-digit ID, which users often take from Harbor's UI or API. */
+const NUMERIC_HINT = (id: string): string =>
+  /^\d+$/.test(id.trim()) ? " (the ID is the object's name, not Harbor's numeric id)" : ''
+
 /** The declared resource at `address`, or an HrepError saying what is there instead. */
 export function declaredResource(config: LoadedConfig, address: string): DesiredResource {
   const resource = config.resources.find((r) => r.address === address)
@@ -119,7 +123,7 @@ export async function importObject(
   if (key !== expected) {
     throw new HrepError(
       'import_id_mismatch',
-      `"${id}" names ${resource.kind} "${key}", but ${address} (${formatRange(resource.range)}) declares ${resource.kind} "${expected}": import the object the configuration declares, or change the declaration`,
+      `"${id}" names ${resource.kind} "${key}", but ${address} (${formatRange(resource.range)}) declares ${resource.kind} "${expected}": import the object the configuration declares, or change the declaration${NUMERIC_HINT(id)}`,
     )
   }
   const endpoints = targetEndpoints(config, resource, parsed.endpoint)
@@ -148,7 +152,7 @@ export async function importObject(
       }
       const live = await kind.find({...ctx, signal}, key)
       if (live === undefined || live.key !== key) {
-        return {endpoint, status: 'missing', message: `${resource.kind} "${key}" does not exist there`}
+        return {endpoint, status: 'missing', message: `${resource.kind} "${key}" does not exist there${NUMERIC_HINT(id)}`}
       }
       const diffs = diffManaged(kind, resource.attrs, live.attrs)
       const notes: string[] = []
