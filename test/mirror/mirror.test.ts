@@ -325,3 +325,37 @@ describe('mirror mode', () => {
     expect(outcome.result.warnings.some((w) => w.message.includes('its source primary could not be read'))).toBe(true)
   })
 })
+
+describe('mirror mode from the command line', () => {
+  let world: HarborWorld
+  afterEach(() => world.close())
+
+  it('plans with --json (extras under unmanaged), applies, and writes the generated secrets to secret_output', async () => {
+    world = await startHarbors(['primary', 'dr'])
+    world.harbors.primary!.seed({
+      projects: [{name: 'team-a'}],
+      robots: [{name: 'ci', permissions: [{kind: 'project', namespace: '*', access: ['repository:pull']}]}],
+    })
+    world.harbors.dr!.seed({projects: [{name: 'team-old'}]})
+    await world.write('mirror.hcl', replicateHcl('', '[endpoint.dr]'))
+
+    const planned = await world.run(['plan', '--json'])
+    expect(planned.code, planned.stderr).toBe(0)
+    const json = JSON.parse(planned.stdout)
+    expect(json.changes.map((c: {action: string; id: string}) => `${c.action} ${c.id}`)).toEqual([
+      'create project.mirror["team-a"]@dr',
+      'create robot.mirror["ci"]@dr',
+    ])
+    expect(json.unmanaged).toEqual([
+      {endpoint: 'dr', kind: 'project', key: 'team-old', live_id: expect.any(String), replicate: 'mirror'},
+    ])
+
+    const applied = await world.run(['apply', '--auto-approve'])
+    expect(applied.code, applied.stdout + applied.stderr).toBe(0)
+    expect(applied.stdout).toContain('Warning: replicate "mirror": Harbor never reveals a robot\'s secret')
+    const secrets = JSON.parse(await readFile(join(world.dir, 'secrets.json'), 'utf8'))
+    expect(await robotCanLogIn(world.harbors.dr!, 'robot$ci', secrets['robot.mirror["ci"]'].secret)).toBe(true)
+    const again = await world.run(['plan', '--detailed-exitcode'])
+    expect(again.code, again.stdout).toBe(0)
+  })
+})
