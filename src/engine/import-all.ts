@@ -120,7 +120,10 @@ export async function importAll(workspace: Workspace, request: ImportAllRequest)
         mirrored.some((r) => r.kinds.includes(kind) && mirrorSelector(r.include, r.exclude).selects(kind, object.attrs))
       ) {
         leave('mirrored by a replicate block')
-      } else if (kind === 'robot' && rotating.some((r) => r.kinds.includes('robot'))) {
+      } else if (
+        kind === 'robot' &&
+        rotating.some((r) => r.kinds.includes('robot') && mirrorSelector(r.include, r.exclude).selects(kind, object.attrs))
+      ) {
         leave('robots whose secret a replicate block rotates')
       } else if (
         kind === 'project_member' &&

@@ -9,6 +9,7 @@ import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 import {ImportFailed, importObject} from '../../src/engine/import.js'
 import {type PlanOutcome, Workspace} from '../../src/engine/workspace.js'
 import {HrepError} from '../../src/model/errors.js'
+import {acquireLock} from '../../src/state/index.js'
 import {type HarborWorld, startHarbors} from '../helpers/harbors.js'
 
 const CONFIG = `
@@ -168,5 +169,19 @@ describe('hrep import ADDR ID', () => {
     expect((taken as Error).message).toContain('oidc_group "platform-devs" is already managed by oidc_group.devs there')
     const missing = await run('project.team["payments"]@primary', 'payments').catch((e: unknown) => e)
     expect((missing as Error).message).toContain('project "payments" does not exist there')
+  })
+
+  it('takes the state lock: a second run holding it makes the import fail, naming the holder', async () => {
+    world.harbors.dr!.seed(seed())
+    const lock = await acquireLock(`${world.dir}/hrep.state.json`, {operation: 'apply'})
+    try {
+      const error = await run('robot.ci@dr', 'ci').catch((e: unknown) => e)
+      expect(error).toBeInstanceOf(HrepError)
+      expect((error as HrepError).code).toBe('state_locked')
+      expect((error as Error).message).toContain('apply')
+    } finally {
+      await lock.release()
+    }
+    expect(await world.state()).toBeUndefined()
   })
 })
