@@ -165,7 +165,8 @@ export interface ScenarioResult {
 /** Why a scenario does not apply to a target, or undefined when it does. */
 export function skipReason(scenario: Scenario, info: TargetInfo): string | undefined {
   // Before 2.3 most of these APIs were legacy handlers with other semantics (NOTES.md §0).
-  if (!versionSatisfies(info.version, '>=2.3')) return `Harbor ${info.harborVersion} is older than 2.3, which hrep does not support`
+  if (!versionSatisfies(info.version, '>=2.3'))
+    return `Harbor ${info.harborVersion} is older than 2.3, which hrep does not support`
   if (scenario.harborVersion && !versionSatisfies(info.version, scenario.harborVersion)) {
     return `applies to Harbor ${scenario.harborVersion}, target is ${info.harborVersion}`
   }
