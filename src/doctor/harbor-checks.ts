@@ -34,13 +34,14 @@ export function judgePing(ping: PingOutcome, url: string): CheckResult {
       "set the url to Harbor's base address (https://harbor.example.com), without /api/v2.0 or a UI path",
     )
   }
-  return fail(
-    'ping',
-    messageOf(ping.error),
-    status !== undefined && status >= 500
-      ? "Harbor or the proxy in front of it is failing: check Harbor's core and proxy logs"
-      : "check that the url points at Harbor and that Harbor's core service is running",
-  )
+  let hint = "check that the url points at Harbor and that Harbor's core service is running"
+  if (status === undefined) {
+    hint =
+      "the port accepted the connection but no proper answer came: check that Harbor's core service is running and the log of the proxy in front of it"
+  } else if (status >= 500) {
+    hint = "Harbor or the proxy in front of it is failing: check Harbor's core and proxy logs"
+  }
+  return fail('ping', messageOf(ping.error), hint)
 }
 
 /**

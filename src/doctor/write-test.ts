@@ -56,7 +56,7 @@ export async function runWriteTest(options: WriteTestOptions): Promise<CheckResu
   const objects: TempObject[] = []
   const done: string[] = []
   const notes: string[] = []
-  let failure: {step: string; error: unknown} | undefined
+  let failure: Failure | undefined
   let step = ''
 
   const createAndRead = async (kind: KindName, attrs: Attrs, key: string, label: string): Promise<LiveObject> => {
@@ -118,11 +118,23 @@ export async function runWriteTest(options: WriteTestOptions): Promise<CheckResu
       }
     }
   } catch (error) {
-    failure = {step, error}
+    failure = {step, error, interrupted: base.signal?.aborted === true}
   }
 
   const leftovers = await cleanUp(cleanupContext, objects)
   return judge({done, notes, failure, leftovers})
+}
+
+/** Where the round trip stopped, and why. */
+interface Failure {
+  step: string
+  error: unknown
+  /** The run was interrupted (Ctrl-C), so the error is only the abort. */
+  interrupted: boolean
+}
+
+function describeFailure(failure: Failure): string {
+  return failure.interrupted ? `interrupted while ${failure.step}` : `${failure.step} failed: ${messageOf(failure.error)}`
 }
 
 /** An object the cleanup could not delete: `what` names it (with its id), `reason` says why. */
@@ -149,18 +161,13 @@ async function cleanUp(context: () => KindContext, objects: readonly TempObject[
   return leftovers
 }
 
-function judge(outcome: {
-  done: string[]
-  notes: string[]
-  failure?: {step: string; error: unknown}
-  leftovers: Leftover[]
-}): CheckResult {
+function judge(outcome: {done: string[]; notes: string[]; failure?: Failure; leftovers: Leftover[]}): CheckResult {
   const {done, notes, failure, leftovers} = outcome
   const tried =
     done.length === 0 ? 'nothing' : done.length === 1 ? done[0]! : `${done.slice(0, -1).join(', ')} and ${done.at(-1)}`
   const noted = notes.length > 0 ? ` (${notes.join('; ')})` : ''
   if (leftovers.length > 0) {
-    const what = failure === undefined ? '' : `${failure.step} failed: ${messageOf(failure.error)}; `
+    const what = failure === undefined ? '' : `${describeFailure(failure)}; `
     const names = leftovers.map((leftover) => leftover.what)
     return {
       ...fail(
@@ -174,8 +181,8 @@ function judge(outcome: {
   if (failure !== undefined) {
     return fail(
       'write_test',
-      `${failure.step} failed: ${messageOf(failure.error)}; ${done.length > 0 ? `before that it created ${tried}; ` : ''}everything it created was deleted again`,
-      hintFor(failure.error),
+      `${describeFailure(failure)}; ${done.length > 0 ? `before that it created ${tried}; ` : ''}everything it created was deleted again`,
+      failure.interrupted ? 'run hrep doctor --write-test again to finish the round trip' : hintFor(failure.error),
     )
   }
   return pass('write_test', `created, read back and deleted ${tried}${noted}`)

@@ -143,6 +143,18 @@ describe('hrep doctor against an emulated Harbor', () => {
     expect(check(nowhere, 'tcp').status).toBe('skip')
   })
 
+  it('fails a Harbor that accepts connections but never answers, within the endpoint timeout', async () => {
+    const emulator = await harbor({faults: [{match: 'GET /ping', hang: true}]})
+    const report = await doctor(configOf([at(emulator, {extra: '  timeout = "300ms"'})]))
+    const ping = check(report, 'ping')
+    expect(ping.status).toBe('fail')
+    expect(ping.detail).toMatch(
+      /^endpoint primary: GET \/ping failed: timed out after 300 ms \[request id [0-9a-f-]+, after 2 attempts\]/,
+    )
+    expect(ping.hint).toContain('no proper answer came')
+    expect(check(report, 'credentials').detail).toBe('skipped: Harbor did not answer /api/v2.0/ping')
+  })
+
   it('fails a read-only instance the configuration writes to, and does not try the write test there', async () => {
     const emulator = await harbor({readOnly: true})
     const report = await doctor(configOf([at(emulator)], PROJECT), {writeTest: true})
@@ -203,6 +215,22 @@ describe('hrep doctor against an emulated Harbor', () => {
     expect(check(projectsOnly, 'permissions')).toMatchObject({status: 'pass'})
     expect(check(projectsOnly, 'permissions').detail).toBe(
       'robot account "robot$doctor" holds every permission the configuration needs here',
+    )
+  })
+
+  it('says that Harbor before 2.12 cannot give a robot the rights groups and members need', async () => {
+    const emulator = await harbor({
+      harborVersion: 'v2.11.2-abcdef12',
+      seed: {
+        robots: [
+          {name: 'old', secret: 'Old-Secret-1', permissions: [{kind: 'system', namespace: '/', access: ['project:create']}]},
+        ],
+      },
+    })
+    const report = await doctor(configOf([at(emulator, {username: 'robot$old', password: 'Old-Secret-1'})], GROUPS))
+    expect(check(report, 'permissions')).toMatchObject({status: 'fail'})
+    expect(check(report, 'permissions').detail).toContain(
+      'Harbor v2.11.2-abcdef12 cannot grant robot accounts the rights oidc_group need (user-group and member rights came in 2.12)',
     )
   })
 

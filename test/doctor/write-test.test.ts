@@ -154,6 +154,30 @@ describe('doctor --write-test', () => {
     expect(doctorObjects(emulator)).toEqual([])
   })
 
+  it('still cleans up when interrupted (Ctrl-C) in the middle of the round trip', async () => {
+    const interrupt = new AbortController()
+    const emulator = await harbor({
+      // Ctrl-C right after Harbor created the project.
+      onRequest: (entry) => {
+        if (entry.method === 'POST' && entry.route.endsWith(' /projects') && entry.status === 201)
+          interrupt.abort(new Error('interrupted by SIGINT'))
+      },
+    })
+    const report = await doctor(configOf([{url: emulator.url}], EVERY_KIND), {writeTest: true, signal: interrupt.signal})
+    const result = check(report, 'write_test')
+    expect(result.status).toBe('fail')
+    // The abort usually cuts the create's answer off (the project exists, its id never arrived); at the
+    // latest it stops the read-back. Either way the project is deleted.
+    expect(result.detail).toMatch(
+      /^interrupted while (creating|reading back) project "hrep-doctor-[0-9a-f]{8}"; everything it created was deleted again$/,
+    )
+    expect(result.hint).toBe('run hrep doctor --write-test again to finish the round trip')
+    expect(emulator.requests.filter((r) => r.method === 'DELETE').map((r) => `${r.route} ${r.status}`)).toEqual([
+      'DELETE /projects/{project_name_or_id} 200',
+    ])
+    expect(doctorObjects(emulator)).toEqual([])
+  })
+
   it('reports a failed cleanup loudly, with what to delete by hand', async () => {
     const emulator = await harbor({faults: [{match: 'DELETE /projects/{name}', status: 503}]})
     const report = await doctor(configOf([{url: emulator.url}], 'project "team" {\n  name = "team"\n}\n'), {
