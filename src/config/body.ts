@@ -18,6 +18,9 @@ export interface BodyShape {
   blocks: Map<string, {typeRange: Range; bodies: BodyShape[]}>
 }
 
+/** The `blocks` of every shape without nested blocks; never written to. */
+const NO_BLOCKS: BodyShape['blocks'] = new Map()
+
 /** The range of a block's header: its type through its last label. */
 export function headerRange(block: Block): Range {
   const last = block.labels[block.labels.length - 1]
@@ -29,11 +32,9 @@ export interface EvaluateBodyOptions {
   skip?: ReadonlySet<string>
   /** Attributes not to evaluate at all, only to record (import's `to`). */
   raw?: ReadonlySet<string>
-  /** Nested block types allowed; undefined = any (the schema decides). */
-  blockTypes?: ReadonlySet<string>
 }
 
-/** Evaluates `body` (see the module comment). Problems become diagnostics; values with errors are Poison. */
+/** Evaluates `body` and works out its shape (see the module comment). */
 export function evaluateBody(
   body: Body,
   header: Range,
@@ -42,13 +43,28 @@ export function evaluateBody(
   bindings: Bindings | undefined,
   options: EvaluateBodyOptions = {},
 ): {value: ValueObject; shape: BodyShape} {
+  return {value: evaluateBodyValue(body, evaluator, diagnostics, bindings, options), shape: bodyShape(body, header, options)}
+}
+
+/**
+ * The value of `body`: attributes evaluated, nested blocks as lists of their values. Problems become
+ * diagnostics; values with errors are Poison. An attribute and a block of the same name, and
+ * labels on nested blocks, are errors (the later item is left out).
+ */
+export function evaluateBodyValue(
+  body: Body,
+  evaluator: Evaluator,
+  diagnostics: DiagnosticBag,
+  bindings: Bindings | undefined,
+  options: EvaluateBodyOptions = {},
+): ValueObject {
   const value: ValueObject = {}
-  const shape: BodyShape = {header, attributes: new Map(), blocks: new Map()}
-  const nested = new Map<string, Value[]>()
+  // Created on the first nested block: most bodies have none.
+  let nested: Map<string, Value[]> | undefined
   for (const item of body.items) {
     if (item.type === 'Attribute') {
       if (options.skip?.has(item.name)) continue
-      if (shape.blocks.has(item.name)) {
+      if (nested?.has(item.name)) {
         diagnostics.error(
           'Attribute and block with the same name',
           item.nameRange,
@@ -56,12 +72,11 @@ export function evaluateBody(
         )
         continue
       }
-      shape.attributes.set(item.name, item)
       if (options.raw?.has(item.name)) continue
       setKey(value, item.name, evaluator.evaluate(item.expr, bindings))
       continue
     }
-    if (shape.attributes.has(item.blockType) || options.skip?.has(item.blockType)) {
+    if ((Object.hasOwn(value, item.blockType) && !nested?.has(item.blockType)) || options.skip?.has(item.blockType)) {
       diagnostics.error(
         'Unsupported block type',
         item.typeRange,
@@ -78,19 +93,40 @@ export function evaluateBody(
       )
       continue
     }
-    const inner = evaluateBody(item.body, headerRange(item), evaluator, diagnostics, bindings, {})
-    const entry = shape.blocks.get(item.blockType)
-    if (entry) entry.bodies.push(inner.shape)
-    else shape.blocks.set(item.blockType, {typeRange: item.typeRange, bodies: [inner.shape]})
+    const inner = evaluateBodyValue(item.body, evaluator, diagnostics, bindings)
+    nested ??= new Map()
     const list = nested.get(item.blockType)
-    if (list) list.push(inner.value)
+    if (list) list.push(inner)
     else {
-      const fresh = [inner.value]
+      const fresh: Value[] = [inner]
       nested.set(item.blockType, fresh)
       setKey(value, item.blockType, fresh)
     }
   }
-  return {value, shape}
+  return value
+}
+
+/**
+ * Where the parts of `body` are written, by the same rules evaluateBodyValue follows (so every key
+ * of the value has its place here). Needs no evaluation: the loader works it out only when it has
+ * something to report.
+ */
+export function bodyShape(body: Body, header: Range, options: EvaluateBodyOptions = {}): BodyShape {
+  const shape: BodyShape = {header, attributes: new Map(), blocks: NO_BLOCKS}
+  for (const item of body.items) {
+    if (item.type === 'Attribute') {
+      if (options.skip?.has(item.name) || shape.blocks.has(item.name)) continue
+      shape.attributes.set(item.name, item)
+      continue
+    }
+    if (shape.attributes.has(item.blockType) || options.skip?.has(item.blockType) || item.labels.length > 0) continue
+    if (shape.blocks === NO_BLOCKS) shape.blocks = new Map()
+    const inner = bodyShape(item.body, headerRange(item))
+    const entry = shape.blocks.get(item.blockType)
+    if (entry) entry.bodies.push(inner)
+    else shape.blocks.set(item.blockType, {typeRange: item.typeRange, bodies: [inner]})
+  }
+  return shape
 }
 
 /** The attributes of a body by name (meta-arguments are read from here before evaluation). */

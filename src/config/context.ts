@@ -9,11 +9,11 @@ import {KIND_NAMES, type KindName} from '../model/change.js'
 import type {SourceRange as Range} from '../model/errors.js'
 import {formatAddress} from '../model/address.js'
 import {Secret, isSecret} from '../model/secret.js'
-import {attributesOf, type BodyShape, evaluateBody, headerRange} from './body.js'
+import {type BodyShape, bodyShape, evaluateBody, evaluateBodyValue, headerRange} from './body.js'
 import type {Declarations, ResourceDeclaration} from './declarations.js'
 import type {DiagnosticBag} from './diagnostic-bag.js'
 import {type EvalHost, Evaluator} from './evaluate.js'
-import type {Attribute, Expression} from './hcl/ast.js'
+import type {Attribute, Body, Expression} from './hcl/ast.js'
 import type {FunctionContext} from './functions.js'
 import {closest} from './suggest.js'
 import {type Value, type ValueObject, getKey, isObjectValue, isPoison, objectFrom, poison, setKey, typeName} from './values.js'
@@ -31,7 +31,8 @@ export interface ResourceInstance {
   address: string
   /** The evaluated body, `name` defaulted: what a reference to this instance evaluates to. */
   body: ValueObject
-  shape: BodyShape
+  /** Where the body's parts are written; worked out on first use (only problems need it). */
+  readonly shape: BodyShape
   /** Endpoint names, or undefined for every endpoint. */
   endpoints?: string[]
   /** Addresses this instance reads from or embeds. */
@@ -45,6 +46,26 @@ export interface EndpointInstance {
   shape: BodyShape
   /** The expression of `password`, for the Secret's origin. */
   passwordExpr?: Expression
+}
+
+/**
+ * Evaluated resource instances and endpoints carry their address or name under these symbols, as
+ * non-enumerable properties: no key listing, JSON or schema sees them, and a lookup is a property
+ * read (a WeakMap of thousands of entries made every garbage collection slower).
+ */
+const INSTANCE_ADDRESS = Symbol('hrep.instance')
+const ENDPOINT_NAME = Symbol('hrep.endpoint')
+
+function mark(object: object, symbol: symbol, value: string): void {
+  Object.defineProperty(object, symbol, {value, enumerable: false})
+}
+
+function instanceAddress(value: object): string | undefined {
+  return (value as {[INSTANCE_ADDRESS]?: string})[INSTANCE_ADDRESS]
+}
+
+function endpointNameOf(value: object): string | undefined {
+  return (value as {[ENDPOINT_NAME]?: string})[ENDPOINT_NAME]
 }
 
 type NodeState = {status: 'active'} | {status: 'done'; value: Value}
@@ -62,8 +83,6 @@ export class ConfigContext implements EvalHost {
   private readonly reportedCycles = new Set<string>()
   /** The reference set of the instance being evaluated, or null inside a local or endpoint. */
   private readonly trackers: (Set<string> | null)[] = []
-  private readonly instanceOf = new WeakMap<object, string>()
-  private readonly endpointOf = new WeakMap<object, string>()
 
   constructor(
     readonly declarations: Declarations,
@@ -96,18 +115,20 @@ export class ConfigContext implements EvalHost {
   onRead(object: ValueObject | Value[]): void {
     const tracker = this.trackers[this.trackers.length - 1]
     if (!tracker) return
-    const address = this.instanceOf.get(object)
+    const address = instanceAddress(object)
     if (address !== undefined) tracker.add(address)
   }
 
   /** The endpoint name of an evaluated `endpoint.x` value, or undefined for any other value. */
   endpointName(value: Value): string | undefined {
-    return typeof value === 'object' && value !== null ? this.endpointOf.get(value) : undefined
+    return typeof value === 'object' && value !== null ? endpointNameOf(value) : undefined
   }
 
   /** Whether the value is a reference to a resource instance or an endpoint (whose secrets stay theirs). */
   isReferenceValue(value: Value): boolean {
-    return typeof value === 'object' && value !== null && (this.instanceOf.has(value) || this.endpointOf.has(value))
+    return (
+      typeof value === 'object' && value !== null && (instanceAddress(value) !== undefined || endpointNameOf(value) !== undefined)
+    )
   }
 
   resolve(root: string, name: string, range: Range, nameRange: Range): Value {
@@ -229,14 +250,14 @@ export class ConfigContext implements EvalHost {
     if (typeof password === 'string')
       setKey(body, 'password', new Secret(password, secretOrigin(passwordExpr, `endpoint.${name}.password`)))
     setKey(body, 'name', name)
-    this.endpointOf.set(body, name)
+    mark(body, ENDPOINT_NAME, name)
     this.endpointInstances.set(name, {name, body, shape, passwordExpr})
     return body
   }
 
   private evaluateResource(declaration: ResourceDeclaration): Value {
     const {kind, name, block} = declaration
-    const attributes = attributesOf(block.body)
+    const attributes = metaArguments(block.body)
     const forEach = attributes.get('for_each')
     const id = `${kind}.${name}`
     const instances: ResourceInstance[] = []
@@ -331,12 +352,9 @@ export class ConfigContext implements EvalHost {
     const references = new Set<string>()
     this.trackers.push(references)
     let body: ValueObject
-    let shape: BodyShape
     let endpoints: string[] | undefined
     try {
-      ;({value: body, shape} = evaluateBody(block.body, headerRange(block), this.evaluator, this.diagnostics, bindings, {
-        skip: META,
-      }))
+      body = evaluateBodyValue(block.body, this.evaluator, this.diagnostics, bindings, {skip: META})
       const endpointsAttribute = attributes.get('endpoints')
       if (endpointsAttribute) {
         endpoints = this.endpointList(
@@ -351,20 +369,20 @@ export class ConfigContext implements EvalHost {
     if (!Object.hasOwn(body, 'name') && this.kindHasName(kind)) setKey(body, 'name', key ?? name)
     this.collectEmbedded(body, references, true)
     references.delete(address)
-    this.instanceOf.set(body, address)
-    return {declaration, key, address, body, shape, endpoints, references}
+    mark(body, INSTANCE_ADDRESS, address)
+    return new Instance(declaration, key, address, body, endpoints, references)
   }
 
   /** Records the instances a value embeds (an attribute set to `project.team["a"]`). */
   private collectEmbedded(value: Value, into: Set<string>, top = false): void {
     if (typeof value !== 'object' || value === null || isSecret(value) || isPoison(value)) return
     if (!top) {
-      const address = this.instanceOf.get(value)
+      const address = instanceAddress(value)
       if (address !== undefined) {
         into.add(address)
         return
       }
-      if (this.endpointOf.has(value)) return
+      if (endpointNameOf(value) !== undefined) return
     }
     if (Array.isArray(value)) for (const item of value) this.collectEmbedded(item, into)
     else for (const item of Object.values(value)) this.collectEmbedded(item, into)
@@ -412,6 +430,32 @@ export class ConfigContext implements EvalHost {
     }
     this.diagnostics.error(`Invalid ${what}`, range, `Expected an endpoint, like endpoint.primary, got ${typeName(value)}.`)
     return undefined
+  }
+}
+
+/** The meta-arguments written in a resource body (a small map: most bodies have none). */
+function metaArguments(body: Body): Map<string, Attribute> {
+  const found = new Map<string, Attribute>()
+  for (const item of body.items) if (item.type === 'Attribute' && META.has(item.name)) found.set(item.name, item)
+  return found
+}
+
+/** A ResourceInstance whose shape is worked out on first use. */
+class Instance implements ResourceInstance {
+  private cachedShape: BodyShape | undefined
+
+  constructor(
+    readonly declaration: ResourceDeclaration,
+    readonly key: string | undefined,
+    readonly address: string,
+    readonly body: ValueObject,
+    readonly endpoints: string[] | undefined,
+    readonly references: Set<string>,
+  ) {}
+
+  get shape(): BodyShape {
+    this.cachedShape ??= bodyShape(this.declaration.block.body, headerRange(this.declaration.block), {skip: META})
+    return this.cachedShape
   }
 }
 

@@ -53,6 +53,9 @@ function article(word: string): string {
   return /^[aeio]/.test(word) ? 'An' : 'A'
 }
 
+/** The labels of a resource block. */
+const ONE_NAME = ['name']
+
 function isKind(type: string): type is KindName {
   return (KIND_NAMES as readonly string[]).includes(type)
 }
@@ -95,7 +98,7 @@ function collectBlock(block: Block, declarations: Declarations, firstSeen: Map<s
     )
     return
   }
-  const expected = LABELS[type] ?? ['name']
+  const expected = LABELS[type] ?? ONE_NAME
   if (block.labels.length !== expected.length) {
     if (block.labels.length < expected.length) {
       diagnostics.error(

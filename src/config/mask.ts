@@ -1,9 +1,8 @@
 /**
  * Keeps secrets out of what the loader hands back for display. Diagnostics show source lines, so a
  * secret written literally in a file (`secret = "..."`, a sensitive variable's default, a local
- * used as a password) is masked there: every string literal whose text is a known secret is
- * replaced by `*` characters, one per character, so columns stay right. Messages get a last scrub
- * of any secret text that slipped in. Both run in time linear in the files and messages.
+ * used as a password) is masked there with `*` characters, one per character, so lines and columns
+ * stay right. Messages get a last scrub of any secret text that slipped in.
  */
 import type {Diagnostic} from '../model/errors.js'
 import type {Body, ConfigFile, Expression, TemplatePart} from './hcl/ast.js'
@@ -11,7 +10,12 @@ import type {Body, ConfigFile, Expression, TemplatePart} from './hcl/ast.js'
 /** Secrets shorter than this are not scrubbed from messages: replacing every "abc" would garble them. */
 export const MIN_SCRUBBED = 4
 
-/** The sources with every string literal that equals a secret masked. Untouched files are returned as they are. */
+/**
+ * The sources with secrets masked. With a few secrets, every occurrence of each one (of
+ * MIN_SCRUBBED characters or more) is masked, wherever it stands (a string, a heredoc, a comment);
+ * beyond that, and for shorter secrets, each string literal whose whole text is a secret. Files
+ * without a secret are returned as they are.
+ */
 export function maskSources(
   files: readonly ConfigFile[],
   sources: Record<string, string>,
@@ -19,18 +23,29 @@ export function maskSources(
 ): Record<string, string> {
   if (secrets.size === 0) return sources
   const masked: Record<string, string> = {...sources}
+  const few = secrets.size <= SEARCH_LIMIT
+  const searched = few ? [...secrets].filter((secret) => secret.length >= MIN_SCRUBBED) : []
+  const exact = few ? new Set([...secrets].filter((secret) => secret.length < MIN_SCRUBBED)) : secrets
   for (const file of files) {
-    const spans: {start: number; end: number}[] = []
-    for (const literal of literals(file.body)) {
-      if (secrets.has(literal.value)) spans.push({start: literal.start, end: literal.end})
-    }
-    if (spans.length === 0) continue
-    const text = sources[file.filename]
+    let text = sources[file.filename]
     if (text === undefined) continue
-    masked[file.filename] = maskSpans(text, spans)
+    for (const secret of searched) {
+      if (text.includes(secret)) text = text.split(secret).join(secret.replace(/[^\r\n]/gu, '*'))
+    }
+    if (exact.size > 0 && (!few || [...exact].some((secret) => secret !== '' && text!.includes(secret)))) {
+      const spans: {start: number; end: number}[] = []
+      forEachLiteral(file.body, (value, start, end) => {
+        if (exact.has(value)) spans.push({start, end})
+      })
+      if (spans.length > 0) text = maskSpans(text, spans)
+    }
+    masked[file.filename] = text
   }
   return masked
 }
+
+/** Up to this many secrets, files are searched for each of them. */
+const SEARCH_LIMIT = 32
 
 /** Byte spans replaced by one `*` per character. */
 function maskSpans(text: string, spans: {start: number; end: number}[]): string {
@@ -54,8 +69,8 @@ function maskSpans(text: string, spans: {start: number; end: number}[]): string 
   return parts.join('')
 }
 
-/** Every literal text part of every string in a body, with its byte span. */
-function* literals(body: Body): Generator<{value: string; start: number; end: number}> {
+/** Calls `visit` with every literal text part of every string in a body, and its byte span. */
+function forEachLiteral(body: Body, visit: (value: string, start: number, end: number) => void): void {
   const expressions: Expression[] = []
   const bodies: Body[] = [body]
   for (let b = bodies.pop(); b; b = bodies.pop()) {
@@ -64,12 +79,15 @@ function* literals(body: Body): Generator<{value: string; start: number; end: nu
       else bodies.push(item.body)
     }
   }
-  // An explicit stack: a mutated file may nest expressions deeper than recursion should go.
+  // Explicit stacks: a mutated file may nest expressions deeper than recursion should go.
   const parts: TemplatePart[] = []
+  const pushAll = <T>(into: T[], items: readonly T[]) => {
+    for (const item of items) into.push(item)
+  }
   for (let expr = expressions.pop(); expr; expr = expressions.pop()) {
     switch (expr.type) {
       case 'Template':
-        parts.push(...expr.parts)
+        pushAll(parts, expr.parts)
         break
       case 'Paren':
         expressions.push(expr.expr)
@@ -84,10 +102,10 @@ function* literals(body: Body): Generator<{value: string; start: number; end: nu
         expressions.push(expr.source, expr.each)
         break
       case 'Call':
-        expressions.push(...expr.args)
+        pushAll(expressions, expr.args)
         break
       case 'Tuple':
-        expressions.push(...expr.items)
+        pushAll(expressions, expr.items)
         break
       case 'Object':
         for (const item of expr.items) expressions.push(item.key, item.value)
@@ -112,18 +130,19 @@ function* literals(body: Body): Generator<{value: string; start: number; end: nu
     for (let part = parts.pop(); part; part = parts.pop()) {
       switch (part.type) {
         case 'TemplateLiteral':
-          yield {value: part.value, start: part.range.start.byte, end: part.range.end.byte}
+          visit(part.value, part.range.start.byte, part.range.end.byte)
           break
         case 'TemplateInterpolation':
           expressions.push(part.expr)
           break
         case 'TemplateIf':
           expressions.push(part.condition)
-          parts.push(...part.then, ...(part.else ?? []))
+          pushAll(parts, part.then)
+          if (part.else) pushAll(parts, part.else)
           break
         case 'TemplateFor':
           expressions.push(part.collection)
-          parts.push(...part.body)
+          pushAll(parts, part.body)
           break
       }
     }

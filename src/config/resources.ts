@@ -23,12 +23,19 @@ export function buildResources(
 ): {resources: DesiredResource[]; instances: Map<string, ResourceInstance>} {
   const resources: DesiredResource[] = []
   const instances = new Map<string, ResourceInstance>()
-  const owners = new Map<string, DesiredResource>()
+  // kind → endpoint → key → the resource that declares it.
+  const owners = new Map<Kind, Map<string, Map<string, DesiredResource>>>()
+  const sensitiveByKind = new Map<Kind, Set<string>>()
   for (const [id, declaration] of context.declarations.resources) {
     const kind = kinds[declaration.kind]
+    let sensitive = sensitiveByKind.get(kind)
+    if (!sensitive) {
+      sensitive = new Set(kind.sensitive)
+      sensitiveByKind.set(kind, sensitive)
+    }
     for (const instance of context.instances.get(id) ?? []) {
       instances.set(instance.address, instance)
-      const resource = validateInstance(context, kind, instance, allEndpoints)
+      const resource = validateInstance(context, kind, sensitive, instance, allEndpoints)
       if (!resource) continue
       if (claimKeys(context, kind, resource, owners)) resources.push(resource)
     }
@@ -39,49 +46,51 @@ export function buildResources(
 function validateInstance(
   context: ConfigContext,
   kind: Kind,
+  sensitive: ReadonlySet<string>,
   instance: ResourceInstance,
   allEndpoints: readonly string[],
 ): DesiredResource | undefined {
-  const {address, shape} = instance
-  const sensitive = new Set(kind.sensitive)
+  const {address, body} = instance
   const input: ValueObject = {}
-  const origins = new Map<string, string>()
-  for (const [key, value] of Object.entries(instance.body)) {
+  let origins: Map<string, string> | undefined
+  for (const key in body) {
+    const value = body[key] as Value
     if (sensitive.has(key) && isSecret(value)) {
       // The schema checks the secret's text (Harbor's rules); the loader wraps it again right after.
+      origins ??= new Map()
       origins.set(key, value.origin)
       setKey(input, key, value.reveal())
     } else setKey(input, key, value)
   }
-  const dropped = prepareInput(context, input, shape, sensitive, address)
+  const dropped = prepareInput(context, input, () => instance.shape, sensitive, address)
   const parsed = kind.configSchema.safeParse(input)
   if (!parsed.success) {
     const issues = parsed.error.issues.filter((issue) => !(typeof issue.path[0] === 'string' && dropped.has(issue.path[0])))
-    reportIssues(issues, {shape, input, schema: kind.configSchema, what: address, address}, context.diagnostics)
+    reportIssues(issues, {shape: instance.shape, input, schema: kind.configSchema, what: address, address}, context.diagnostics)
     return undefined
   }
-  if (dropped.size > 0 || (instance.endpoints === undefined && shape.attributes.has('endpoints'))) return undefined
-  const attrs: Record<string, unknown> = {...parsed.data}
+  if (dropped.size > 0) return undefined
+  const attrs: Record<string, unknown> = sensitive.size > 0 ? {...parsed.data} : parsed.data
   const secrets: Record<string, Secret> = {}
-  for (const key of kind.sensitive) {
+  for (const key of sensitive) {
     const value = attrs[key]
     delete attrs[key]
     if (value === undefined || value === null) continue
-    const origin = origins.get(key)
+    const origin = origins?.get(key)
     const text = isSecret(value) ? value.reveal() : String(value)
     secrets[key] = new Secret(
       text,
       origin && origin !== 'expression' && origin !== 'literal'
         ? origin
-        : secretOrigin(shape.attributes.get(key)?.expr, `${address}.${key}`),
+        : secretOrigin(instance.shape.attributes.get(key)?.expr, `${address}.${key}`),
     )
   }
-  for (const [key, value] of Object.entries(attrs)) {
+  for (const key in attrs) {
     // A guard against a schema that copies a secret out of a referenced object.
-    if (containsSecret(value as Value)) {
+    if (containsSecret(attrs[key] as Value)) {
       context.diagnostics.error(
         'Sensitive value in a non-sensitive argument',
-        shape.attributes.get(key)?.expr.range ?? shape.header,
+        instance.shape.attributes.get(key)?.expr.range ?? instance.shape.header,
         `"${key}" of ${address} holds a sensitive value.`,
         address,
       )
@@ -94,22 +103,36 @@ function validateInstance(
     attrs,
     secrets,
     endpoints: instance.endpoints ?? [...allEndpoints],
-    references: [...instance.references].sort(),
+    references: instance.references.size === 0 ? [] : [...instance.references].sort(),
     range: headerRange(instance.declaration.block),
   }
 }
 
 /** Records which resource manages each (kind, key, endpoint); false after reporting a clash. */
-function claimKeys(context: ConfigContext, kind: Kind, resource: DesiredResource, owners: Map<string, DesiredResource>): boolean {
+function claimKeys(
+  context: ConfigContext,
+  kind: Kind,
+  resource: DesiredResource,
+  owners: Map<Kind, Map<string, Map<string, DesiredResource>>>,
+): boolean {
   let key: string
   try {
     key = kind.key(resource.attrs)
   } catch {
     return true
   }
+  let byEndpoint = owners.get(kind)
+  if (!byEndpoint) {
+    byEndpoint = new Map()
+    owners.set(kind, byEndpoint)
+  }
   for (const endpoint of resource.endpoints) {
-    const id = `${kind.name}\u0000${endpoint}\u0000${key}`
-    const owner = owners.get(id)
+    let byKey = byEndpoint.get(endpoint)
+    if (!byKey) {
+      byKey = new Map()
+      byEndpoint.set(endpoint, byKey)
+    }
+    const owner = byKey.get(key)
     if (owner) {
       context.diagnostics.error(
         'Two resources manage the same object',
@@ -119,7 +142,7 @@ function claimKeys(context: ConfigContext, kind: Kind, resource: DesiredResource
       )
       return false
     }
-    owners.set(id, resource)
+    byKey.set(key, resource)
   }
   return true
 }

@@ -57,24 +57,46 @@ function mergeReliability(base: ReliabilitySettings, input: ReliabilityInput): R
 export function prepareInput(
   context: ConfigContext,
   body: ValueObject,
-  shape: BodyShape,
+  shape: () => BodyShape,
   sensitive: ReadonlySet<string>,
   what: string,
 ): Set<string> {
   const dropped = new Set<string>()
-  for (const [key, value] of Object.entries(body)) {
-    if (containsPoison(value)) {
+  for (const key in body) {
+    const value = body[key] as Value
+    if (typeof value !== 'object' || value === null) continue
+    const found = inspect(context, value, false)
+    if (found & POISONED) {
       dropped.add(key)
       delete body[key]
-      continue
-    }
-    if (!sensitive.has(key) && containsOwnSecret(context, value)) {
-      reportSecrets(context, key, value, shape, what)
+    } else if (found & SENSITIVE && !sensitive.has(key)) {
+      reportSecrets(context, key, value, shape(), what)
       dropped.add(key)
       delete body[key]
     }
   }
   return dropped
+}
+
+const POISONED = 1
+const SENSITIVE = 2
+
+/**
+ * What a value holds, in one walk: Poison anywhere (a reference to an instance with an error
+ * included), and Secrets outside the references it holds (an endpoint's password stays its own).
+ */
+function inspect(context: ConfigContext, value: Value, inReference: boolean): number {
+  if (typeof value !== 'object' || value === null) return 0
+  if (isPoison(value)) return POISONED
+  if (isSecret(value)) return inReference ? 0 : SENSITIVE
+  const reference = inReference || context.isReferenceValue(value)
+  let found = 0
+  if (Array.isArray(value)) {
+    for (const item of value) found |= inspect(context, item, reference)
+  } else {
+    for (const key in value) found |= inspect(context, value[key] as Value, reference)
+  }
+  return found
 }
 
 function reportSecrets(context: ConfigContext, key: string, value: Value, shape: BodyShape, what: string): void {
@@ -84,7 +106,7 @@ function reportSecrets(context: ConfigContext, key: string, value: Value, shape:
       const inner = blocks.bodies[i]
       if (!inner || !isObjectValue(item)) return
       for (const [innerKey, innerValue] of Object.entries(item)) {
-        if (containsOwnSecret(context, innerValue)) reportSecrets(context, innerKey, innerValue, inner, what)
+        if (inspect(context, innerValue, false) & SENSITIVE) reportSecrets(context, innerKey, innerValue, inner, what)
       }
     })
     return
@@ -94,16 +116,6 @@ function reportSecrets(context: ConfigContext, key: string, value: Value, shape:
     shape.attributes.get(key)?.expr.range ?? shape.header,
     `"${key}" of ${what} is not sensitive: it is shown in plans and output or kept in state, so it cannot hold a sensitive value (a sensitive variable, an endpoint password or a robot secret).`,
   )
-}
-
-/** Whether a Secret sits in the value, outside the references to endpoints and resources it holds. */
-function containsOwnSecret(context: ConfigContext, value: Value): boolean {
-  if (isSecret(value)) return true
-  if (context.isReferenceValue(value)) return false
-  if (Array.isArray(value)) return value.some((item) => containsOwnSecret(context, item))
-  if (typeof value === 'object' && value !== null && !isPoison(value))
-    return Object.values(value).some((item) => containsOwnSecret(context, item))
-  return false
 }
 
 function withoutDropped<T extends {path: PropertyKey[]}>(issues: readonly T[], dropped: ReadonlySet<string>): T[] {
@@ -121,7 +133,7 @@ export function buildHrepSettings(context: ConfigContext, block: Block | undefin
   delete defaults.rateLimit
   if (!block) return defaults
   const {value: body, shape} = evaluateBody(block.body, headerRange(block), context.evaluator, context.diagnostics, undefined)
-  const dropped = prepareInput(context, body, shape, new Set(), 'the hrep block')
+  const dropped = prepareInput(context, body, () => shape, new Set(), 'the hrep block')
   const parsed = hrepSchema.safeParse(body)
   if (!parsed.success) {
     reportIssues(
@@ -149,7 +161,7 @@ export function buildEndpoints(context: ConfigContext, base: ReliabilitySettings
     // Validate a copy: the evaluated body is also what `endpoint.x` references evaluate to.
     const input: ValueObject = {}
     for (const [key, value] of Object.entries(instance.body)) if (key !== 'name') setKey(input, key, value)
-    const dropped = prepareInput(context, input, instance.shape, new Set(['password']), `endpoint "${name}"`)
+    const dropped = prepareInput(context, input, () => instance.shape, new Set(['password']), `endpoint "${name}"`)
     const parsed = endpointSchema.safeParse(input)
     if (!parsed.success) {
       reportIssues(
@@ -204,7 +216,7 @@ export function buildReplicates(context: ConfigContext): ReplicateConfig[] {
       else setKey(body, 'to', names)
     }
     for (const key of resolved) delete body[key]
-    const dropped = new Set([...resolved, ...prepareInput(context, body, shape, new Set(), what)])
+    const dropped = new Set([...resolved, ...prepareInput(context, body, () => shape, new Set(), what)])
     const parsed = replicateSchema.safeParse(body)
     if (!parsed.success) {
       reportIssues(
@@ -305,7 +317,7 @@ export function buildImports(
         delete body.endpoint
       } else setKey(body, 'endpoint', name)
     }
-    const dropped = new Set([...resolved, ...prepareInput(context, body, shape, new Set(), what)])
+    const dropped = new Set([...resolved, ...prepareInput(context, body, () => shape, new Set(), what)])
     const parsed = importSchema.safeParse(body)
     if (!parsed.success) {
       reportIssues(
