@@ -191,6 +191,10 @@ describe('checkPlanFresh', () => {
   it('lets a plan made before any state existed apply to a state still unwritten', () => {
     const first = createSavedPlan({state: {lineage: 'random-1', serial: 0}, configHash: 'c0ffee', changes})
     expect(checkPlanFresh(first, {lineage: 'random-2', serial: 0}, 'c0ffee').fresh).toBe(true)
-    expect(checkPlanFresh(first, {lineage: 'random-2', serial: 1}, 'c0ffee').moved).toHaveProperty('lineage')
+    // Once that state is written, the plan is stale because the state moved on, not because it is foreign.
+    const later = checkPlanFresh(first, {lineage: 'random-2', serial: 1}, 'c0ffee')
+    expect(later.moved).toEqual({serial: {plan: 0, state: 1}})
+    expect(later.reasons).toEqual(['the state changed after it was made (serial 0 then, 1 now)'])
+    expect(checkPlanFresh({...first, serial: 3}, {lineage: 'random-2', serial: 4}, 'c0ffee').moved).toHaveProperty('lineage')
   })
 })
