@@ -23,8 +23,9 @@ describe('the committed extract', () => {
   it('holds no prose: no description, example or title keywords', () => {
     const prose: string[] = []
     const walk = (value: unknown, path: string, inProperties: boolean) => {
-      if (Array.isArray(value)) value.forEach((item, i) => walk(item, `${path}/${i}`, false))
-      else if (value && typeof value === 'object') {
+      if (Array.isArray(value)) {
+        for (const [i, item] of value.entries()) walk(item, `${path}/${i}`, false)
+      } else if (value && typeof value === 'object') {
         for (const [key, inner] of Object.entries(value)) {
           if (!inProperties && ['description', 'example', 'title', 'summary'].includes(key)) prose.push(`${path}/${key}`)
           walk(inner, `${path}/${key}`, key === 'properties')
