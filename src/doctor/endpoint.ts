@@ -123,6 +123,17 @@ export async function checkEndpoint(
   let why: string | undefined
   try {
     why = await harborChecks(config, endpoint, client, {put, facts, where, options})
+  } catch (error) {
+    // A bug (or an answer no check expected): keep what was learnt and name it on the next check.
+    const next = CHECK_NAMES.find((name) => !results.has(name)) ?? 'write_test'
+    put(
+      fail(
+        next,
+        `doctor failed unexpectedly: ${messageOf(error)}`,
+        'this is a problem in hrep, not necessarily in your Harbor: please report it with this message and the Harbor version',
+      ),
+    )
+    why = 'skipped: doctor failed unexpectedly'
   } finally {
     await client.close()
   }

@@ -185,7 +185,7 @@ export function judgeHealth(health: Fetched<HealthBody>): CheckResult {
     if (statusOfError(health.error) === 404) return skip('health', 'this Harbor has no /health endpoint')
     return warn('health', `cannot read /api/v2.0/health: ${messageOf(health.error)}`, "check Harbor's core log")
   }
-  const components = health.body?.components ?? []
+  const components = Array.isArray(health.body?.components) ? health.body.components : []
   const unhealthy = components.filter((component) => component.status !== 'healthy')
   if (health.body?.status === 'healthy' || (unhealthy.length === 0 && components.length > 0)) {
     return pass('health', `healthy (${components.length} components)`)

@@ -212,7 +212,8 @@ async function ownPermissions(client: HarborClient, context: PermissionContext):
       query: {q: `name=${stored}`, page: 1, page_size: 100},
       signal: context.signal,
     })
-    const self = (response.body ?? []).find((robot) => robot.name === context.username)
+    const robots = Array.isArray(response.body) ? response.body : []
+    const self = robots.find((robot) => robot?.name === context.username)
     return self === undefined ? 'unknown' : permissionsFromHarbor(self.permissions)
   } catch (error) {
     return isHarborError(error) && (error.status === 401 || error.status === 403) ? 'forbidden' : 'unknown'
