@@ -31,9 +31,14 @@ export default class Apply extends BaseCommand {
     'on-failure': Flags.option({
       options: FAILURE_POLICIES,
       default: 'stop' as const,
-      summary: 'stop: finish what is in flight and stop; continue: go on with what does not depend on the failure; rollback: undo this run.',
+      summary:
+        'stop: finish what is in flight and stop; continue: go on with what does not depend on the failure; rollback: undo this run.',
     })(),
-    target: Flags.string({summary: 'Limit to this address and what it depends on (repeatable).', multiple: true, helpValue: 'ADDR'}),
+    target: Flags.string({
+      summary: 'Limit to this address and what it depends on (repeatable).',
+      multiple: true,
+      helpValue: 'ADDR',
+    }),
     'refresh-only': Flags.boolean({summary: 'Record the drift of Harbor into the state without changing Harbor.'}),
     'show-secrets': Flags.boolean({summary: 'Print robot secrets hrep generates (once; they are never stored).'}),
     parallelism: parallelismFlag,
@@ -99,7 +104,12 @@ export default class Apply extends BaseCommand {
             changed: outcome.changed,
             destroyed: outcome.destroyed,
             imported: outcome.imported,
-            failed: outcome.failed.map((f) => ({address: f.change.address, endpoint: f.change.endpoint, message: f.message, error_class: f.errorClass})),
+            failed: outcome.failed.map((f) => ({
+              address: f.change.address,
+              endpoint: f.change.endpoint,
+              message: f.message,
+              error_class: f.errorClass,
+            })),
             skipped: outcome.skipped.length,
             stopped: outcome.stopped ?? null,
             serial: outcome.serial,

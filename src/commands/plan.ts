@@ -23,7 +23,11 @@ export default class Plan extends BaseCommand {
     ...configFlags,
     out: Flags.string({summary: 'Save the plan to this file, for hrep apply FILE.', helpValue: 'FILE'}),
     'detailed-exitcode': Flags.boolean({summary: 'Exit 0 when there are no changes, 2 when there are, 1 on error.'}),
-    target: Flags.string({summary: 'Limit the plan to this address and what it depends on (repeatable).', multiple: true, helpValue: 'ADDR'}),
+    target: Flags.string({
+      summary: 'Limit the plan to this address and what it depends on (repeatable).',
+      multiple: true,
+      helpValue: 'ADDR',
+    }),
     'refresh-only': Flags.boolean({summary: 'Only show drift between the state and Harbor; apply records it into the state.'}),
     parallelism: parallelismFlag,
     'lock-timeout': lockTimeoutFlag,
@@ -55,7 +59,8 @@ export default class Plan extends BaseCommand {
         this.out(JSON.stringify(toJsonPlan(result, {state: outcome, configHash: outcome.configHash}), null, 2))
       } else {
         this.out(renderPlan(result, c))
-        if (flags.out) this.out(`\nSaved the plan to ${flags.out}. To apply exactly these changes, run:\n  hrep apply ${flags.out}`)
+        if (flags.out)
+          this.out(`\nSaved the plan to ${flags.out}. To apply exactly these changes, run:\n  hrep apply ${flags.out}`)
       }
       const failed = result.unavailable.length > 0 || result.conflicts.length > 0
       if (failed) process.exitCode = 1

@@ -76,7 +76,8 @@ export function executionEnv(endpoint: string, sources: ExecutionSources): Execu
     ctx,
     createTries: session!.config.reliability.retry.attempts,
     fingerprint: (address, secret) => {
-      const memo = (sources.fingerprints ??= new Map())
+      sources.fingerprints ??= new Map()
+      const memo = sources.fingerprints
       const key = `${address}\u0000${secret.reveal()}`
       let fingerprint = memo.get(key)
       if (fingerprint === undefined) {

@@ -46,6 +46,9 @@ async function refreshEndpoint(session: EndpointSession, options: RefreshOptions
     events.emit({type: 'refresh.failed', endpoint: session.name, message, errorClass: session.unavailableClass})
     return {status: 'unavailable', message}
   }
+  // A new read starts a new run: what the kinds remembered while applying the last plan on the
+  // session's own context (group ids of created groups) may be stale now.
+  session.ctx?.memo.clear()
   events.emit({type: 'refresh.start', endpoint: session.name})
   const started = performance.now()
   const wanted = options.kindsFor(session.name)
