@@ -1,8 +1,10 @@
 import {setMaxListeners} from 'node:events'
 import {Flags} from '@oclif/core'
+import ora from 'ora'
 import {BaseCommand} from '../cli/base-command.js'
 import {renderDiagnostics} from '../cli/diagnostics.js'
 import {configFlags, loadOptionsFromFlags} from '../cli/flags.js'
+import {progressMode} from '../cli/progress.js'
 import {loadConfig} from '../config/load.js'
 import type {LoadedConfig} from '../config/model.js'
 import {
@@ -71,8 +73,14 @@ export default class Doctor extends BaseCommand {
     }
     process.on('SIGINT', onSignal)
     process.on('SIGTERM', onSignal)
+    const total = flags.endpoint?.length ? new Set(flags.endpoint).size : config.endpoints.length
+    // On a terminal a spinner shows that doctor is waiting (a firewall that drops packets costs seconds).
+    const spinner =
+      !flags.json && progressMode({}) === 'tty'
+        ? ora({text: `Checking ${plural(total, 'endpoint')}…`, stream: process.stderr, discardStdin: false}).start()
+        : undefined
     try {
-      let first = true
+      let printed = 0
       const report = await runDoctor(config, {
         only: flags.endpoint,
         writeTest: flags['write-test'],
@@ -80,11 +88,13 @@ export default class Doctor extends BaseCommand {
         onEndpoint: flags.json
           ? undefined
           : (endpoint) => {
-              if (!first) this.out()
-              first = false
+              spinner?.stop()
+              if (printed++ > 0) this.out()
               for (const line of renderEndpoint(endpoint, c)) this.out(line)
+              if (spinner && printed < total) spinner.start(`Checking ${plural(total - printed, 'more endpoint')}…`)
             },
       })
+      spinner?.stop()
       if (flags.json) {
         this.out(JSON.stringify(report, null, 2))
       } else {
@@ -93,10 +103,15 @@ export default class Doctor extends BaseCommand {
       }
       if (!report.ok || interrupted) process.exitCode = interrupted ? 130 : 1
     } finally {
+      spinner?.stop()
       process.off('SIGINT', onSignal)
       process.off('SIGTERM', onSignal)
     }
   }
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`
 }
 
 /** The `--json` document when nothing could be checked (the configuration does not load). */

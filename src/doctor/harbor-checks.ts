@@ -173,7 +173,7 @@ export function judgeVersion(info: Fetched<SystemInfoBody>, identity: Identity):
   }
   return pass(
     'version',
-    `Harbor ${text} (hrep supports ${MINIMUM_HARBOR.major}.${MINIMUM_HARBOR.minor} to ${FOLLOWED_HARBOR_VERSION})`,
+    `Harbor ${text} (hrep needs ${MINIMUM_HARBOR.major}.${MINIMUM_HARBOR.minor} or newer and follows ${FOLLOWED_HARBOR_VERSION})`,
   )
 }
 

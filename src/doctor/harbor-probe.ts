@@ -60,9 +60,15 @@ export async function fetchPing(client: HarborClient, signal?: AbortSignal): Pro
 }
 
 export async function fetchIdentity(client: HarborClient, signal?: AbortSignal): Promise<Identity> {
-  const outcome = await fetchJson<{username?: string; sysadmin_flag?: boolean}>(client, '/users/current', signal)
+  const outcome = await fetchJson<{username?: string; sysadmin_flag?: boolean; admin_role_in_auth?: boolean}>(
+    client,
+    '/users/current',
+    signal,
+  )
   if (outcome.ok) {
-    return {kind: 'user', username: outcome.body?.username ?? '', sysadmin: outcome.body?.sysadmin_flag === true}
+    // A member of the LDAP or OIDC admin group is a system administrator without the database flag.
+    const sysadmin = outcome.body?.sysadmin_flag === true || outcome.body?.admin_role_in_auth === true
+    return {kind: 'user', username: outcome.body?.username ?? '', sysadmin}
   }
   const status = isHarborError(outcome.error) ? outcome.error.status : undefined
   if (status === 412) return {kind: 'robot'}
