@@ -23,6 +23,14 @@ export const META_ARGUMENTS = ['for_each', 'endpoints'] as const
 
 const META = new Set<string>(META_ARGUMENTS)
 
+/** What the loader needs to know of a kind while evaluating its blocks. */
+export interface KindFacts {
+  /** The kind's schema has a `name` attribute (which then defaults to the label or each.key). */
+  hasName: boolean
+  /** Attributes that are secrets (the kind's `sensitive`). */
+  sensitive: ReadonlySet<string>
+}
+
 /** One evaluated resource instance (one for_each element). */
 export interface ResourceInstance {
   declaration: ResourceDeclaration
@@ -89,8 +97,8 @@ export class ConfigContext implements EvalHost {
     private readonly variables: ReadonlyMap<string, Value>,
     readonly diagnostics: DiagnosticBag,
     readonly functionContext: FunctionContext,
-    /** Whether a kind's schema has a `name` attribute (which then defaults to the label or each.key). */
-    private readonly kindHasName: (kind: KindName) => boolean,
+    /** What the loader needs to know of a kind while evaluating its blocks. */
+    private readonly kindFacts: (kind: KindName) => KindFacts,
   ) {
     this.evaluator = new Evaluator(this)
   }
@@ -366,7 +374,18 @@ export class ConfigContext implements EvalHost {
     } finally {
       this.trackers.pop()
     }
-    if (!Object.hasOwn(body, 'name') && this.kindHasName(kind)) setKey(body, 'name', key ?? name)
+    const facts = this.kindFacts(kind)
+    if (!Object.hasOwn(body, 'name') && facts.hasName) setKey(body, 'name', key ?? name)
+    // Sensitive attributes are Secrets from here on, so a reference (robot.ci.secret) stays one too.
+    for (const sensitive of facts.sensitive) {
+      const value = getKey(body, sensitive)
+      if (typeof value === 'string') {
+        const attribute = block.body.items.find((item) => item.type === 'Attribute' && item.name === sensitive) as
+          | Attribute
+          | undefined
+        setKey(body, sensitive, new Secret(value, secretOrigin(attribute?.expr, `${address}.${sensitive}`)))
+      }
+    }
     this.collectEmbedded(body, references, true)
     references.delete(address)
     mark(body, INSTANCE_ADDRESS, address)

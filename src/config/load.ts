@@ -14,7 +14,7 @@ import type {Kind} from '../kinds/kind.js'
 import {kinds as registeredKinds} from '../kinds/registry.js'
 import type {ConfigFile} from './hcl/ast.js'
 import {parseHcl} from './hcl/index.js'
-import {ConfigContext} from './context.js'
+import {ConfigContext, type KindFacts} from './context.js'
 import {collectDeclarations} from './declarations.js'
 import {DiagnosticBag} from './diagnostic-bag.js'
 import {schemaKeys} from './issues.js'
@@ -113,16 +113,16 @@ export function loadConfigFromSources(sources: Record<string, string>, options: 
     functionContext,
     diagnostics,
   )
-  const hasName = new Map<KindName, boolean>()
-  const kindHasName = (kind: KindName): boolean => {
-    let known = hasName.get(kind)
-    if (known === undefined) {
-      known = schemaKeys(kinds[kind].configSchema).includes('name')
-      hasName.set(kind, known)
+  const kindFacts = new Map<KindName, KindFacts>()
+  const factsOf = (kind: KindName): KindFacts => {
+    let facts = kindFacts.get(kind)
+    if (facts === undefined) {
+      facts = {hasName: schemaKeys(kinds[kind].configSchema).includes('name'), sensitive: new Set(kinds[kind].sensitive)}
+      kindFacts.set(kind, facts)
     }
-    return known
+    return facts
   }
-  const context = new ConfigContext(declarations, variables, diagnostics, functionContext, kindHasName)
+  const context = new ConfigContext(declarations, variables, diagnostics, functionContext, factsOf)
   context.evaluateAll()
   const hrep = buildHrepSettings(context, declarations.hrep, dir)
   const endpoints = buildEndpoints(context, hrep, dir)

@@ -80,6 +80,37 @@ robot "weak" {
     expect(text).toContain('(sensitive)')
   })
 
+  it('stay secrets when another block refers to them', () => {
+    const error = loadError(
+      `
+endpoint "a" {
+  url      = "https://a.example.com"
+  username = "admin"
+  password = "x"
+}
+robot "ci" {
+  secret = env("CI_SECRET")
+  permission {
+    namespace = "*"
+    access    = ["repository:pull"]
+  }
+}
+robot "copy" {
+  description = "copy of \${robot.ci.secret}"
+  permission {
+    namespace = "*"
+    access    = ["repository:pull"]
+  }
+}
+`,
+      {env: {CI_SECRET: ROBOT}},
+    )
+    expect(error.diagnostics.map((d) => [d.summary, d.address ?? d.detail])).toEqual([
+      ['Sensitive value in a non-sensitive argument', expect.stringContaining('robot.copy')],
+    ])
+    expect(JSON.stringify(error.diagnostics)).not.toContain(ROBOT)
+  })
+
   it('are masked in the source lines an error shows, columns unchanged', () => {
     const text = `locals {
   pw = "${PASSWORD}"
