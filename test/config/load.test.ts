@@ -361,3 +361,39 @@ describe('files and hash', () => {
     })
   })
 })
+
+describe('the full example configuration', () => {
+  it('loads with every block and most of the language', async () => {
+    const dir = join(process.cwd(), 'fixtures/config/full')
+    const config = await loadConfig(dir, {env: {}})
+    expect(config.hrep).toMatchObject({state: join(dir, 'state/hrep.state.json'), parallelism: 16, rateLimit: 50})
+    expect(config.endpoints.map((e) => [e.name, e.url, e.reliability.parallelism, e.reliability.rateLimit])).toEqual([
+      ['primary', 'https://harbor-a.example.com', 16, 50],
+      ['dr', 'https://harbor-b.example.com', 4, undefined],
+      ['lab', 'https://harbor.lab.example.com', 16, 50],
+    ])
+    const byAddress = new Map(config.resources.map((r) => [r.address, r]))
+    expect(byAddress.get('project.team["web"]')?.attrs).toMatchObject({
+      name: 'team-web',
+      public: true,
+      severity: 'critical',
+      storage_limit: -1,
+    })
+    expect(byAddress.get('project_member.leads["search/carol"]')).toMatchObject({
+      attrs: {project: 'team-search', user: 'carol', role: 'maintainer'},
+      endpoints: ['primary', 'dr'],
+      references: ['project.team["search"]'],
+    })
+    expect(byAddress.get('robot.ci')?.attrs.description).toBe('PAYMENTS, SEARCH, WEB')
+    expect(byAddress.get('robot.deploy["payments"]')?.attrs.description).toBe(
+      'Pulls images of team-payments\n(private project)\n',
+    )
+    expect(byAddress.get('robot.ci')?.secrets.secret?.origin).toBe('env("HREP_CI_SECRET")')
+    expect(config.imports.map((i) => `${i.to}@${i.endpoint}`)).toEqual([
+      'robot.ci@dr',
+      'project.shared@primary',
+      'project.shared@dr',
+      'project.shared@lab',
+    ])
+  })
+})
