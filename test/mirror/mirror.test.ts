@@ -179,7 +179,11 @@ describe('mirror mode', () => {
   it('respects include and exclude: projects by name, their robots and memberships with them, groups as needed', async () => {
     const patterns = '  include = ["team-*"]\n  exclude = ["team-tmp", "team-a+scratch", "tmp-*"]\n'
     await setUp(small(), replicateHcl(patterns, '[endpoint.dr]'))
-    await planAndApply()
+    // An object the target already has is adopted (and corrected), not a conflict.
+    world.harbors.dr!.seed({projects: [{name: 'team-a', public: true}]})
+    const {outcome} = await planAndApply()
+    const adopted = outcome.result.changes.find((c) => c.id === 'project.mirror["team-a"]@dr')!
+    expect([adopted.action, adopted.importing, adopted.diffs.map((d) => d.path)]).toEqual(['update', true, ['public']])
     expect(inventory(world.harbors.dr!)).toEqual({
       projects: ['team-a', 'team-b'],
       // System robots by name ("ci" is not included); project robots with their project, minus the excluded one.
