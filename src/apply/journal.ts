@@ -13,7 +13,7 @@ import writeFileAtomic from 'write-file-atomic'
 import {z} from 'zod'
 import {ACTIONS, type Action, type Attrs, KIND_NAMES, type KindName} from '../model/change.js'
 import {HrepError} from '../model/errors.js'
-import type {ErrorClass} from '../model/events.js'
+import {ERROR_CLASSES, type ErrorClass} from '../model/events.js'
 import {FINGERPRINT_PATTERN} from '../state/fingerprint.js'
 import {canonicalJson, describeIssues} from '../state/json-text.js'
 import {journalPath} from '../state/paths.js'
@@ -24,15 +24,6 @@ import {fsyncDirectory} from '../state/durable.js'
 /** How a run ended. */
 export const RUN_STATUSES = ['complete', 'failed', 'interrupted', 'rolled_back'] as const
 export type RunStatus = (typeof RUN_STATUSES)[number]
-
-const ERROR_CLASSES = [
-  'transient',
-  'conflict',
-  'not_found',
-  'auth',
-  'invalid',
-  'permanent',
-] as const satisfies readonly ErrorClass[]
 
 /** A run started: which plan, against which state. */
 export interface BeginEntry {

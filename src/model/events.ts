@@ -5,7 +5,9 @@
  */
 import type {Change} from './change.js'
 
-export type ErrorClass = 'transient' | 'conflict' | 'not_found' | 'auth' | 'invalid' | 'permanent'
+/** How every failure is classified (docs/reliability.md), in the order the docs list them. */
+export const ERROR_CLASSES = ['transient', 'conflict', 'not_found', 'auth', 'invalid', 'permanent'] as const
+export type ErrorClass = (typeof ERROR_CLASSES)[number]
 
 /**
  * Why a retryable failure was not retried (again): `attempts` ran out, the next wait would pass the

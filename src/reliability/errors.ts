@@ -7,15 +7,7 @@
 import {HrepError} from '../model/errors.js'
 import type {ErrorClass, GiveUpReason} from '../model/events.js'
 
-/** Every error class, in the order the docs list them. */
-export const ERROR_CLASSES = [
-  'transient',
-  'conflict',
-  'not_found',
-  'auth',
-  'invalid',
-  'permanent',
-] as const satisfies readonly ErrorClass[]
+export {ERROR_CLASSES} from '../model/events.js'
 
 /**
  * The class of an HTTP status: 408/429/500/502/503/504 transient, 409 conflict, 404 not_found, 401/403

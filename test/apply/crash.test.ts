@@ -11,21 +11,10 @@ import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {spawnCli} from '../helpers/cli.js'
 import {type HarborWorld, startHarbors} from '../helpers/harbors.js'
+import {seededRandom} from '../helpers/random.js'
 
 const KILLS = process.env.HREP_SOAK ? 200 : 20
 const SEED = Number(process.env.HREP_CRASH_SEED ?? 20261123)
-
-/** mulberry32: a small seeded generator, so a failing sequence of kills can be replayed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 /** Config variant `v`: which projects, groups, robots and roles exist shifts with v. */
 function variant(v: number): string {
@@ -105,7 +94,7 @@ describe(`apply killed with SIGKILL ${KILLS} times`, () => {
   afterAll(() => world?.close())
 
   it('converges after every kill, without duplicates or orphans', {timeout: KILLS * 20_000}, async () => {
-    const next = random(SEED)
+    const next = seededRandom(SEED)
     let lastSerial = 0
     for (let kill = 0; kill < KILLS; kill++) {
       await world.write('main.hcl', variant(kill % 4))

@@ -26,17 +26,9 @@ export interface MutatedInput {
   text: string
 }
 
-/** A small, fast, seedable PRNG (mulberry32) returning floats in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+import {seededRandom} from '../../helpers/random.js'
+
+export {seededRandom}
 
 /** Characters that matter to the lexer, plus some that are simply foreign to it. */
 const PALETTE = [
