@@ -75,6 +75,7 @@ export function planMirror(input: MirrorInput): MirrorPlan {
   const desired: DesiredObject[] = []
   const prune: PruneScope[] = []
   const unread = new Map<string, string>()
+  const dropped = new Map<string, DroppedPermission[]>()
   const claims = new Claims(input.config.resources, input.declared)
   for (const replicate of config.replicates) {
     const source = input.live.endpoints[replicate.from]
@@ -89,13 +90,15 @@ export function planMirror(input: MirrorInput): MirrorPlan {
       continue
     }
     claims.checkNames(replicate)
-    const mirrored = mirrorBlock(input, replicate, objects)
+    const lost: DroppedPermission[] = []
+    const mirrored = mirrorBlock(input, replicate, objects, lost)
+    if (lost.length > 0) dropped.set(replicate.name, lost)
     for (const object of mirrored) claims.claim(object, replicate)
     desired.push(...mirrored)
     prune.push(...pruneScopes(replicate))
   }
   claims.throwIfAny(config.sources)
-  return {desired, prune, warnings: (result) => notes(config.replicates, result, unread)}
+  return {desired, prune, warnings: (result) => notes(config.replicates, result, unread, dropped)}
 }
 
 /** The source objects a block mirrors, by kind: its patterns, plus the groups its memberships need. */
@@ -126,6 +129,7 @@ function mirrorBlock(
   input: MirrorInput,
   replicate: ReplicateConfig,
   objects: Partial<Record<KindName, readonly LiveObject[]>>,
+  dropped: DroppedPermission[],
 ): DesiredObject[] {
   const chosen = chosenObjects(replicate, objects)
   const mirroredKeys = new Set<string>()
@@ -151,11 +155,68 @@ function mirrorBlock(
           reason !== undefined && liveHas(input.live, endpoint, 'robot', object.key)
             ? {declared: false, rotate: reason}
             : {declared: false}
-        out.push({...base, endpoint, secret})
+        const attrs =
+          endpoint === replicate.from ? base.attrs : permissionsFor(input, base.attrs, endpoint, mirroredKeys, dropped)
+        if (attrs !== undefined) out.push({...base, attrs, endpoint, secret})
       }
     }
   }
   return out
+}
+
+const declaredIndex = new WeakMap<readonly DesiredObject[], Map<string, Set<string>>>()
+
+/** The declared projects on `endpoint` (indexed once per plan). */
+function declaredProjects(declared: readonly DesiredObject[], endpoint: string): ReadonlySet<string> {
+  let byEndpoint = declaredIndex.get(declared)
+  if (byEndpoint === undefined) {
+    byEndpoint = new Map()
+    for (const object of declared) {
+      if (object.kind !== 'project') continue
+      const set = byEndpoint.get(object.endpoint) ?? new Set<string>()
+      set.add(object.key)
+      byEndpoint.set(object.endpoint, set)
+    }
+    declaredIndex.set(declared, byEndpoint)
+  }
+  return byEndpoint.get(endpoint) ?? new Set()
+}
+
+/** Why a system robot was mirrored without some of its permissions: one note per robot and endpoint. */
+export interface DroppedPermission {
+  robot: string
+  endpoint: string
+  projects: string[]
+  /** Nothing was left: the robot is not mirrored there. */
+  skipped: boolean
+}
+
+/**
+ * A system robot's attributes for a target without its permissions on projects the target does not
+ * have and this block does not mirror: Harbor drops such a permission silently, so keeping it would
+ * plan the same update forever. Undefined when no permission is left (the robot is not mirrored
+ * there). A target whose projects were not read keeps every permission.
+ */
+function permissionsFor(
+  input: MirrorInput,
+  attrs: Attrs,
+  endpoint: string,
+  mirroredKeys: ReadonlySet<string>,
+  dropped: DroppedPermission[],
+): Attrs | undefined {
+  const permissions = attrs.permissions as {kind: string; namespace: string}[] | undefined
+  const snapshot = input.live.endpoints[endpoint]
+  if (typeof attrs.project === 'string' || permissions === undefined || snapshot?.status !== 'ok') return attrs
+  if (snapshot.objects.project === undefined) return attrs
+  const known = (project: string) =>
+    mirroredKeys.has(`project\u0000${project}`) ||
+    liveHas(input.live, endpoint, 'project', project) ||
+    declaredProjects(input.declared, endpoint).has(project)
+  const missing = permissions.filter((p) => p.kind === 'project' && p.namespace !== '*' && !known(p.namespace))
+  if (missing.length === 0) return attrs
+  const kept = permissions.filter((p) => !missing.includes(p))
+  dropped.push({robot: String(attrs.name), endpoint, projects: missing.map((p) => p.namespace), skipped: kept.length === 0})
+  return kept.length === 0 ? undefined : {...attrs, permissions: kept}
 }
 
 /**
@@ -313,9 +374,22 @@ function hasSecretDiff(change: Change): boolean {
 }
 
 /** The operator's notes about a computed plan: an unread source, robot secrets, extras left alone. */
-function notes(replicates: readonly ReplicateConfig[], result: PlanResult, unread: ReadonlyMap<string, string>): PlanWarning[] {
+function notes(
+  replicates: readonly ReplicateConfig[],
+  result: PlanResult,
+  unread: ReadonlyMap<string, string>,
+  dropped: ReadonlyMap<string, DroppedPermission[]>,
+): PlanWarning[] {
   const warnings: PlanWarning[] = []
   for (const replicate of replicates) {
+    for (const lost of dropped.get(replicate.name) ?? []) {
+      const projects = lost.projects.map((p) => `"${p}"`).join(', ')
+      warnings.push({
+        message: `replicate "${replicate.name}": robot "${lost.robot}" has permissions on project(s) ${projects}, which ${lost.endpoint} does not have and the block does not mirror; ${lost.skipped ? 'it has no other permission, so it is not mirrored there' : 'it is mirrored there without them'} (Harbor would drop them)`,
+        address: mirrorAddress('robot', replicate.name, lost.robot),
+        endpoint: lost.endpoint,
+      })
+    }
     const why = unread.get(replicate.name)
     if (why !== undefined) {
       warnings.push({

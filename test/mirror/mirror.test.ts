@@ -154,7 +154,13 @@ describe('mirror mode', () => {
     ],
     robots: [
       {name: 'ci', permissions: [{kind: 'project', namespace: '*', access: ['repository:pull']}]},
-      {name: 'team-bot', permissions: [{kind: 'project', namespace: '*', access: ['repository:pull']}]},
+      {
+        name: 'team-bot',
+        permissions: [
+          {kind: 'project', namespace: '*', access: ['repository:pull']},
+          {kind: 'project', namespace: 'other', access: ['repository:push']},
+        ],
+      },
       {
         name: 'deploy',
         level: 'project',
@@ -193,6 +199,12 @@ describe('mirror mode', () => {
       // Roles as Harbor's ids: 2 developer, 3 guest, 4 maintainer.
       members: ['team-a/devs:2', 'team-a/ops:3', 'team-b/devs:4'],
     })
+    // team-bot's permission on "other" (not mirrored, not on dr) is left out, and the plan says so.
+    const bot = world.harbors.dr!.robots().find((r) => r.name === 'team-bot')!
+    expect(bot.permissions.map((p) => p.namespace)).toEqual(['*'])
+    expect(outcome.result.warnings.map((w) => w.message)).toContainEqual(
+      expect.stringContaining('robot "team-bot" has permissions on project(s) "other", which dr does not have'),
+    )
     expect((await plan()).result.changes).toEqual([])
   })
 
