@@ -21,7 +21,16 @@ import {
   judgeVersion,
   loggedIn,
 } from './harbor-checks.js'
-import {fetchConfigurations, fetchHealth, fetchIdentity, fetchPing, fetchSystemInfo, messageOf} from './harbor-probe.js'
+import {AnonymousReader} from './anonymous.js'
+import {
+  fetchConfigurations,
+  fetchHealth,
+  fetchIdentity,
+  fetchPing,
+  fetchPublicSystemInfo,
+  fetchSystemInfo,
+  messageOf,
+} from './harbor-probe.js'
 import {checkDns, checkTcp} from './network.js'
 import {checkPermissions} from './permissions.js'
 import {
@@ -114,15 +123,17 @@ export async function checkEndpoint(
   if (options.signal?.aborted) return stop('skipped: interrupted')
 
   let client: HarborClient
+  const settings = doctorEndpoint(endpoint)
   try {
-    client = createClient(doctorEndpoint(endpoint), {...options.client, events: options.events ?? nullSink})
+    client = createClient(settings, {...options.client, events: options.events ?? nullSink})
   } catch (error) {
     put(fail('ping', messageOf(error), `fix the endpoint block ${where}`))
     return stop('skipped: the client cannot be created')
   }
+  const reader = new AnonymousReader(endpoint, settings.reliability.timeoutMs)
   let why: string | undefined
   try {
-    why = await harborChecks(config, endpoint, client, {put, facts, where, options})
+    why = await harborChecks(config, endpoint, {client, reader}, {put, facts, where, options})
   } catch (error) {
     // A bug (or an answer no check expected): keep what was learnt and name it on the next check.
     const next = CHECK_NAMES.find((name) => !results.has(name)) ?? 'write_test'
@@ -135,7 +146,7 @@ export async function checkEndpoint(
     )
     why = 'skipped: doctor failed unexpectedly'
   } finally {
-    await client.close()
+    await Promise.all([client.close(), reader.close()])
   }
   return stop(options.signal?.aborted ? 'skipped: interrupted' : (why ?? 'skipped: an earlier check failed'))
 }
@@ -151,12 +162,12 @@ interface HarborCheckContext {
 async function harborChecks(
   config: LoadedConfig,
   endpoint: EndpointConfig,
-  client: HarborClient,
+  {client, reader}: {client: HarborClient; reader: AnonymousReader},
   context: HarborCheckContext,
 ): Promise<string | undefined> {
   const {put, facts, where, options} = context
   const {signal} = options
-  const ping = await fetchPing(client, signal)
+  const ping = await fetchPing(reader, signal)
   const pingResult = judgePing(ping, endpoint.url)
   put(pingResult)
   if (pingResult.status === 'fail') return 'skipped: Harbor did not answer /api/v2.0/ping'
@@ -164,11 +175,10 @@ async function harborChecks(
   put(judgeClock(skew))
   if (skew) facts.clock_skew_ms = Math.round(skew.skewMs)
 
-  const [identity, systemInfo, health] = await Promise.all([
-    fetchIdentity(client, signal),
-    fetchSystemInfo(client, signal),
-    fetchHealth(client, signal),
-  ])
+  // Only /users/current (and its one lockout retry) carries the credentials until they are known to
+  // work: with a wrong password every further request would be one more failed login.
+  const [identity, health] = await Promise.all([fetchIdentity(client, signal), fetchHealth(reader, signal)])
+  const systemInfo = loggedIn(identity) ? await fetchSystemInfo(client, signal) : await fetchPublicSystemInfo(reader, signal)
   const info = systemInfo.ok ? systemInfo.body : undefined
   if (info?.auth_mode) facts.auth_mode = info.auth_mode
   put(judgeCredentials(identity, {username: endpoint.username, where, authMode: info?.auth_mode}))

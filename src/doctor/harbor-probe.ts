@@ -1,11 +1,13 @@
 /**
- * The Harbor-level reads doctor makes, through the same client plan and apply use (same TLS trust,
- * Basic auth, headers and error classification), each turned into a tagged outcome instead of a
- * throw, so the checks can judge them one by one. Requests: `/ping`, `/users/current`, `/systeminfo`,
- * `/health`, and `/configurations` for users (robots have no access to it, NOTES §1.1).
+ * The Harbor-level reads doctor makes, each turned into a tagged outcome instead of a throw, so the
+ * checks can judge them one by one. What needs credentials goes through the client plan and apply use
+ * (same TLS trust, Basic auth, headers and error classification): `/users/current`, `/systeminfo`, and
+ * `/configurations` for users (robots have no access to it, NOTES §1.1). What Harbor serves to anyone
+ * (`/ping`, `/health`, the public `/systeminfo`) is read without credentials (anonymous.ts).
  */
 import type {HarborClient, HarborResponse} from '../client/types.js'
 import {isHarborError} from '../reliability/errors.js'
+import {AnonymousGetError, type AnonymousReader} from './anonymous.js'
 
 /** A read that answered, or the error it ended in. */
 export type Fetched<T> = {ok: true; body: T; headers: HarborResponse['headers']} | {ok: false; error: unknown}
@@ -53,9 +55,10 @@ async function fetchJson<T>(client: HarborClient, path: string, signal?: AbortSi
   }
 }
 
-export async function fetchPing(client: HarborClient, signal?: AbortSignal): Promise<PingOutcome> {
+/** `/ping`, without credentials. */
+export async function fetchPing(reader: AnonymousReader, signal?: AbortSignal): Promise<PingOutcome> {
   const sentAt = Date.now()
-  const outcome = await fetchJson<unknown>(client, '/ping', signal)
+  const outcome = await reader.get<unknown>('/ping', signal)
   return {...outcome, sentAt, receivedAt: Date.now()}
 }
 
@@ -76,12 +79,19 @@ export async function fetchIdentity(client: HarborClient, signal?: AbortSignal):
   return {kind: 'failed', error: outcome.error}
 }
 
+/** `/systeminfo` as the credentials see it (the version, read-only mode and more need a login). */
 export function fetchSystemInfo(client: HarborClient, signal?: AbortSignal): Promise<Fetched<SystemInfoBody>> {
   return fetchJson<SystemInfoBody>(client, '/systeminfo', signal)
 }
 
-export function fetchHealth(client: HarborClient, signal?: AbortSignal): Promise<Fetched<HealthBody>> {
-  return fetchJson<HealthBody>(client, '/health', signal)
+/** `/systeminfo` as anyone sees it: enough for the auth mode. */
+export function fetchPublicSystemInfo(reader: AnonymousReader, signal?: AbortSignal): Promise<Fetched<SystemInfoBody>> {
+  return reader.get<SystemInfoBody>('/systeminfo', signal)
+}
+
+/** `/health`, without credentials. */
+export function fetchHealth(reader: AnonymousReader, signal?: AbortSignal): Promise<Fetched<HealthBody>> {
+  return reader.get<HealthBody>('/health', signal)
 }
 
 export function fetchConfigurations(client: HarborClient, signal?: AbortSignal): Promise<Fetched<ConfigurationsBody>> {
@@ -95,5 +105,6 @@ export function messageOf(error: unknown): string {
 
 /** The HTTP status of a failed read, when it got one. */
 export function statusOfError(error: unknown): number | undefined {
+  if (error instanceof AnonymousGetError) return error.status
   return isHarborError(error) ? error.status : undefined
 }
