@@ -110,7 +110,7 @@ export default class Validate extends BaseCommand {
     'Prints what it found, or every problem with its file:line:column. Exit status 1 when the configuration is invalid.'
   static override examples = [
     '<%= config.bin %> validate',
-    '<%= config.bin %> validate -c fixtures/demo --var env=prod',
+    '<%= config.bin %> validate -c fixtures/demo --var dr_url=https://harbor-b.example.com',
     '<%= config.bin %> validate --json',
   ]
   static override flags = {...configFlags}
