@@ -173,12 +173,15 @@ export function toSet(items: readonly Value[]): Value[] {
     const key = setSortKey(item)
     if (!unique.has(key)) unique.set(key, item)
   }
+  const values = [...unique.values()]
+  // Numbers sort by value; anything else by its canonical text (strings lexically, as Terraform does).
+  if (values.every((value) => typeof value === 'number')) return (values as number[]).sort((a, b) => a - b)
   return [...unique.keys()].sort().map((key) => unique.get(key) as Value)
 }
 
 function setSortKey(value: Value): string {
   if (typeof value === 'string') return `s${value}`
-  if (typeof value === 'number') return `n${String(value).padStart(24, '0')}`
+  if (typeof value === 'number') return `n${value}`
   if (isSecret(value)) return `s${value.reveal()}`
   return `z${JSON.stringify(revealDeep(value))}`
 }

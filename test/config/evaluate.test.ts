@@ -157,6 +157,7 @@ describe('functions', () => {
 
   it('converts collections', () => {
     expect(value('toset(["b", "a", "b"])')).toEqual(['a', 'b'])
+    expect(value('toset([10, -1, 2, 10])')).toEqual([-1, 2, 10])
     expect(value('tolist(toset(["b", "a"]))')).toEqual(['a', 'b'])
     expect(value('tomap({a = 1})')).toEqual({a: 1})
     expect(value('[tostring(1), tonumber("2"), tobool("true")]')).toEqual(['1', 2, true])
