@@ -37,6 +37,40 @@ export function memoize<T>(ctx: KindContext, key: string, fn: () => Promise<T>):
 /** Memo keys, exported so the engine can pre-fill or clear them. */
 export const MEMO_PROJECTS = 'projects'
 export const MEMO_USER_GROUPS = 'usergroups'
+/** Prefix of a group's id by name (`group-id:devs`): what a member create sends as `member_group.id`. */
+export const MEMO_GROUP_ID = 'group-id:'
+
+/**
+ * Records the id of the group `name` for the other kinds of this endpoint (a created group), or
+ * forgets it (`undefined`: a deleted group), so members added in the same run need no lookup.
+ */
+export function rememberGroupId(ctx: KindContext, name: string, id: number | undefined): void {
+  if (id === undefined) ctx.memo.delete(MEMO_GROUP_ID + name)
+  else ctx.memo.set(MEMO_GROUP_ID + name, Promise.resolve(id))
+}
+
+/**
+ * The id of the group `name`, looked up once per endpoint and run (and not at all for a group created
+ * in this run); undefined when there is none or the credential may not list groups. A failed lookup
+ * is not remembered.
+ */
+export function groupIdByName(
+  ctx: KindContext,
+  name: string,
+  lookup: () => Promise<number | undefined>,
+): Promise<number | undefined> {
+  const key = MEMO_GROUP_ID + name
+  let pending = ctx.memo.get(key) as Promise<number | undefined> | undefined
+  if (pending === undefined) {
+    pending = lookup().catch((error: unknown) => {
+      if (isForbidden(error)) return undefined
+      if (ctx.memo.get(key) === pending) ctx.memo.delete(key)
+      throw error
+    })
+    ctx.memo.set(key, pending)
+  }
+  return pending
+}
 
 /** Every project on the endpoint, read once per refresh and shared by the project, robot and member kinds. */
 export function listProjects(ctx: KindContext): Promise<HarborProject[]> {

@@ -7,7 +7,7 @@
 import {z} from 'zod'
 import {HrepError} from '../model/errors.js'
 import type {HarborUserGroup} from './harbor.js'
-import {collect, idFromLocation, isNotFound, listUserGroups, restated, send, statusOf} from './io.js'
+import {collect, idFromLocation, isNotFound, listUserGroups, rememberGroupId, restated, send, statusOf} from './io.js'
 import type {CreateResult, Kind, KindContext, LiveObject} from './kind.js'
 
 /** Group types by name, as hrep spells them. */
@@ -124,7 +124,10 @@ export const oidcGroupKind: Kind<GroupAttrs> = {
     try {
       const response = await send(ctx, {method: 'POST', path: '/usergroups', body})
       const id = idFromLocation(response.headers)
-      if (id !== undefined) return {id}
+      if (id !== undefined) {
+        rememberGroupId(ctx, attrs.name, Number(id))
+        return {id}
+      }
     } catch (error) {
       // A name taken by a group of another type: Harbor answers 409 (an HTTP group) or a bare 500 (a
       // unique constraint in its database). A 500 may also hide a create that went through.
@@ -141,6 +144,7 @@ export const oidcGroupKind: Kind<GroupAttrs> = {
         )
       }
       if (status === 409) throw error
+      rememberGroupId(ctx, attrs.name, existing.id)
       return {id: String(existing.id)}
     }
     const created = await findGroupByName(ctx, attrs.name)
@@ -150,6 +154,7 @@ export const oidcGroupKind: Kind<GroupAttrs> = {
         `group "${attrs.name}" was created on endpoint ${ctx.client.endpoint} but cannot be found`,
       )
     }
+    rememberGroupId(ctx, attrs.name, created.id)
     return {id: String(created.id)}
   },
 
@@ -164,6 +169,7 @@ export const oidcGroupKind: Kind<GroupAttrs> = {
   },
 
   async delete(ctx, live) {
+    rememberGroupId(ctx, live.key, undefined)
     try {
       await send(ctx, {method: 'DELETE', path: `/usergroups/${live.id}`})
     } catch (error) {

@@ -12,6 +12,7 @@ import {HrepError} from '../model/errors.js'
 import type {HarborMember, HarborProject, HarborUserGroup} from './harbor.js'
 import {
   collect,
+  groupIdByName,
   idFromLocation,
   isForbidden,
   isNotFound,
@@ -189,14 +190,13 @@ async function isProjectOwner(ctx: KindContext, project: string, username: strin
   return response.body.owner_name === username
 }
 
-/** The member_group body: by id when the group can be found (fewest surprises), else by name and type. */
+/**
+ * The member_group body: by id when the group can be found (fewest surprises), else by name and type.
+ * The id is looked up once per group and run, not once per member (10,000 members of 500 groups).
+ */
 async function memberGroup(ctx: KindContext, name: string, type: GroupType): Promise<Record<string, unknown>> {
-  try {
-    const group = await findGroupByName(ctx, name)
-    if (group?.id !== undefined) return {id: group.id}
-  } catch (error) {
-    if (!isForbidden(error)) throw error
-  }
+  const id = await groupIdByName(ctx, name, async () => (await findGroupByName(ctx, name))?.id)
+  if (id !== undefined) return {id}
   // Never without group_type: Harbor would then search (and in OIDC mode create) a group by name alone.
   return {group_name: name, group_type: GROUP_TYPE_IDS[type]}
 }
