@@ -16,7 +16,15 @@ export type JsonValue = null | boolean | number | string | JsonValue[] | {[key: 
  * plain JSON (NaN, Infinity, bigint, functions, class instances such as a `Secret`) with an error
  * naming where it sits, so nothing is silently turned into `null` or a placeholder.
  */
-export function canonicalJson(value: unknown, options: {indent?: boolean; trailingNewline?: boolean} = {}): string {
+export function canonicalJson(
+  value: unknown,
+  options: {
+    indent?: boolean
+    trailingNewline?: boolean
+    /** Where `value` sits in the document it is part of, for messages (`['resources', 'robot.ci']`). */
+    at?: readonly (string | number)[]
+  } = {},
+): string {
   const indent = options.indent ?? true
   const newline = (options.trailingNewline ?? indent) ? '\n' : ''
   const found = {integerKeys: false}
@@ -25,7 +33,7 @@ export function canonicalJson(value: unknown, options: {indent?: boolean; traili
     sorted = sortedCopy(value, found)
   } catch (error) {
     if (!(error instanceof NotJson)) throw error
-    const path = error.segments.map((segment) => formatPathSegment(segment)).join('')
+    const path = [...(options.at ?? []), ...error.segments].map((segment) => formatPathSegment(segment)).join('')
     throw new HrepError('not_json', `cannot write $${path}: ${error.why}`)
   }
   // JSON.stringify keeps insertion order, except that it writes integer-like keys first: only then
@@ -163,8 +171,11 @@ export function formatIssuePath(path: readonly PropertyKey[]): string {
   return text === '' ? '(top level)' : text.replace(/^\./, '')
 }
 
-/** The first zod issue of a failed parse as one line: `resources["robot.ci"].primary.id: expected string`. */
-export function describeIssues(error: z.ZodError): string {
+/**
+ * The first zod issue of a failed parse as one line: `resources["robot.ci"].primary.id: expected string`.
+ * `at` is where the parsed value sits in its document, prefixed to the issue's path.
+ */
+export function describeIssues(error: z.ZodError, at: readonly PropertyKey[] = []): string {
   const [first] = error.issues
   if (first === undefined) return 'does not match the expected shape'
   const more =
@@ -172,7 +183,7 @@ export function describeIssues(error: z.ZodError): string {
   // A bad record key carries its own reason one level down.
   const inner = first.code === 'invalid_key' ? first.issues[0] : undefined
   const message = (inner ?? first).message.replace(/^Invalid input: /, '')
-  return `${formatIssuePath(first.path)}: ${message}${more}`
+  return `${formatIssuePath([...at, ...first.path])}: ${message}${more}`
 }
 
 /** 1-based line and column (in code points) of a 0-based UTF-16 offset into `text`. */

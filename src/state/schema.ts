@@ -79,11 +79,14 @@ export const stateEntrySchema = z.strictObject({
   secret_fp: z.string().regex(FINGERPRINT_PATTERN, 'an scrypt fingerprint (scrypt:N=..,r=..,p=..:salt:hash)').optional(),
 })
 
+/** One address's objects by endpoint (the value under an address in `resources`). */
+export const endpointEntriesSchema = z.record(endpointKey, stateEntrySchema)
+
 /** The whole file, once its `version` is known to be STATE_FORMAT_VERSION. */
 export const stateSchema = z.strictObject({
   version: z.literal(STATE_FORMAT_VERSION),
   lineage: z.string().min(1, 'lineage must not be empty'),
   serial: z.number().int().nonnegative(),
   hrep_version: z.string().optional(),
-  resources: z.record(addressKey, z.record(endpointKey, stateEntrySchema)),
+  resources: z.record(addressKey, endpointEntriesSchema),
 })

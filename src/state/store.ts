@@ -9,13 +9,13 @@ import fs from 'node:fs/promises'
 import {dirname, resolve} from 'node:path'
 import writeFileAtomic from 'write-file-atomic'
 import {HrepError} from '../model/errors.js'
-import {parseState, serializeState} from './format.js'
+import {parseState} from './format.js'
 import {hrepVersion} from './hrep-version.js'
-import {describeIssues} from './json-text.js'
 import {type AcquireLockOptions, acquireLock, type StateLock} from './lock.js'
 import {fsyncDirectory} from './durable.js'
 import {backupPath} from './paths.js'
-import {STATE_FORMAT_VERSION, type State, stateSchema} from './schema.js'
+import {STATE_FORMAT_VERSION, type State} from './schema.js'
+import {StateTextCache} from './state-text.js'
 import {deepFreeze, emptyState, jsonEqual} from './state.js'
 
 /** How to open a state: read-only (the default), or under the lock for a run that may write. */
@@ -48,6 +48,7 @@ export class StateStore {
   private backupWritten = false
   private queue: Promise<unknown> = Promise.resolve()
   private released = false
+  private readonly texts = new StateTextCache()
 
   private constructor(
     path: string,
@@ -98,7 +99,8 @@ export class StateStore {
 
   /**
    * Stores `next` (same lineage; its serial is ignored): a no-op when its resources equal the current
-   * ones, otherwise written with serial + 1. Refuses when the store holds no lock, the lock was lost,
+   * ones, otherwise written with serial + 1, after which `next`'s resources are deep-frozen and are
+   * the new snapshot (build it with the pure helpers of state.ts, which share unchanged parts). Refuses when the store holds no lock, the lock was lost,
    * the lineage differs, the content is not valid state, or the file changed on disk since it was read.
    * On any failure nothing is written and the previous file and backup are intact.
    */
@@ -130,15 +132,9 @@ export class StateStore {
       hrep_version: hrepVersion(),
       resources: next.resources,
     }
-    const text = serializeState(candidate)
-    // Validate exactly the bytes about to be written, the way the next run will read them.
-    const checked = stateSchema.safeParse(JSON.parse(text))
-    if (!checked.success) {
-      throw new HrepError(
-        'state_invalid',
-        `refusing to write ${this.path}: the new state is invalid: ${describeIssues(checked.error)}`,
-      )
-    }
+    // Validates exactly the bytes about to be written, the way the next run will read them, reusing
+    // the checked text of every address this run's earlier writes left unchanged.
+    const {text, fresh} = this.texts.build(candidate, this.path)
     await this.checkUnchangedOnDisk()
     if (!this.backupWritten && this.originalText !== undefined) {
       await writeFileAtomic(backupPath(this.path), this.originalText, {fsync: true}).catch((error: Error) => {
@@ -151,7 +147,8 @@ export class StateStore {
     })
     await fsyncDirectory(dirname(this.path))
     this.identity = await identityOf(this.path)
-    this.current = deepFreeze(checked.data as State)
+    this.current = deepFreeze(candidate)
+    this.texts.remember(fresh)
     return {serial: candidate.serial, changed: true}
   }
 
