@@ -54,6 +54,7 @@ export const NETWORK_TIMEOUT_MS = 5_000
 /** Doctor's own ceilings on the endpoint's reliability settings: a preflight reports trouble, it does not wait it out. */
 export const DOCTOR_LIMITS = {attempts: 2, timeoutMs: 10_000, deadlineMs: 30_000} as const
 
+/** How to check an endpoint; every field is optional. */
 export interface EndpointCheckOptions {
   /** Run the create-read-delete round trip. */
   writeTest?: boolean

@@ -15,6 +15,7 @@ import type {EndpointUsage} from './usage.js'
 /** Clock differences above this are a warning (robot expiry and registry tokens are computed from Harbor's clock). */
 export const CLOCK_SKEW_WARNING_MS = 30_000
 
+/** `/ping` must answer `Pong`; a 404 means the url is not Harbor's base address. */
 export function judgePing(ping: PingOutcome, url: string): CheckResult {
   const ms = formatMs(ping.receivedAt - ping.sentAt)
   if (ping.ok) {
@@ -60,6 +61,7 @@ export function clockSkew(
   return {skewMs: server + 500 - local, uncertaintyMs: 500 + (receivedAt - sentAt) / 2}
 }
 
+/** Warns when Harbor's clock is off by more than CLOCK_SKEW_WARNING_MS beyond the measurement's noise. */
 export function judgeClock(skew: {skewMs: number; uncertaintyMs: number} | undefined): CheckResult {
   if (skew === undefined) return skip('clock', 'Harbor sent no Date header to compare clocks with')
   const beyond = Math.abs(skew.skewMs) - skew.uncertaintyMs
@@ -85,6 +87,7 @@ export interface CredentialContext {
   authMode?: string
 }
 
+/** Whether `/users/current` accepted the credentials, and as what (administrator, user, robot). */
 export function judgeCredentials(identity: Identity, context: CredentialContext): CheckResult {
   const user = JSON.stringify(context.username)
   switch (identity.kind) {
@@ -135,6 +138,7 @@ function compareTuples(a: readonly number[], b: readonly number[]): number {
   return 0
 }
 
+/** Harbor's version against the oldest hrep supports and the one the emulator follows. */
 export function judgeVersion(info: Fetched<SystemInfoBody>, identity: Identity): CheckResult {
   if (!loggedIn(identity))
     return skip('version', 'needs working credentials (Harbor shows its version only to logged-in callers)')
@@ -180,6 +184,7 @@ export function judgeVersion(info: Fetched<SystemInfoBody>, identity: Identity):
 /** Components whose failure breaks the API hrep uses; others (registry, trivy, jobservice) only warn. */
 const API_COMPONENTS = new Set(['core', 'database', 'redis'])
 
+/** `/health`: API components unhealthy fail, other components warn. */
 export function judgeHealth(health: Fetched<HealthBody>): CheckResult {
   if (!health.ok) {
     if (statusOfError(health.error) === 404) return skip('health', 'this Harbor has no /health endpoint')
@@ -250,6 +255,7 @@ export function judgeAuthMode(info: Fetched<SystemInfoBody>, usage: EndpointUsag
   return pass('auth_mode', `${mode}: local users; the configuration manages no groups here`)
 }
 
+/** Read-only mode fails an endpoint the configuration writes to, and is fine for a mirror source. */
 export function judgeReadOnly(info: Fetched<SystemInfoBody>, identity: Identity, usage: EndpointUsage): CheckResult {
   if (!loggedIn(identity))
     return skip('read_only', 'needs working credentials (Harbor shows read-only mode only to logged-in callers)')

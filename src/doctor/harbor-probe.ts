@@ -62,6 +62,7 @@ export async function fetchPing(reader: AnonymousReader, signal?: AbortSignal): 
   return {...outcome, sentAt, receivedAt: Date.now()}
 }
 
+/** `GET /users/current` with the credentials: who they are, or how they were refused. */
 export async function fetchIdentity(client: HarborClient, signal?: AbortSignal): Promise<Identity> {
   const outcome = await fetchJson<{username?: string; sysadmin_flag?: boolean; admin_role_in_auth?: boolean}>(
     client,
@@ -94,6 +95,7 @@ export function fetchHealth(reader: AnonymousReader, signal?: AbortSignal): Prom
   return reader.get<HealthBody>('/health', signal)
 }
 
+/** `GET /configurations` (system administrators only): the robot name prefix. */
 export function fetchConfigurations(client: HarborClient, signal?: AbortSignal): Promise<Fetched<ConfigurationsBody>> {
   return fetchJson<ConfigurationsBody>(client, '/configurations', signal)
 }

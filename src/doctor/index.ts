@@ -14,6 +14,7 @@ export * from './result.js'
 export {type EndpointUsage, endpointUsage} from './usage.js'
 export {WRITE_TEST_PREFIX, writeTestName} from './write-test.js'
 
+/** Options of `runDoctor`: which endpoints, and those of each endpoint's checks. */
 export interface DoctorOptions extends EndpointCheckOptions {
   /** Only these endpoints (`--endpoint`); default every endpoint. Unknown names are an HrepError. */
   only?: readonly string[]

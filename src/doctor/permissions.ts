@@ -62,6 +62,7 @@ interface Findings {
   unverified: string[]
 }
 
+/** The permission check for one endpoint; never throws for what Harbor answers. */
 export async function checkPermissions(client: HarborClient, context: PermissionContext): Promise<CheckResult> {
   const {identity, usage} = context
   if (identity.kind === 'rejected' || identity.kind === 'failed') return skip('permissions', 'needs working credentials')

@@ -6,6 +6,7 @@
 
 /** How a check ended: `warn` still lets doctor exit 0, `fail` does not; `skip` means it could not run. */
 export const CHECK_STATUSES = ['pass', 'warn', 'fail', 'skip'] as const
+/** One of CHECK_STATUSES. */
 export type CheckStatus = (typeof CHECK_STATUSES)[number]
 
 /** Every check, in the order doctor runs and reports them; the names are stable (they key the JSON). */
@@ -24,6 +25,7 @@ export const CHECK_NAMES = [
   'permissions',
   'write_test',
 ] as const
+/** One of CHECK_NAMES. */
 export type CheckName = (typeof CHECK_NAMES)[number]
 
 /** The heading each check has in the human output. */
@@ -111,18 +113,22 @@ export interface DoctorReport {
   error?: {code: string; message: string}
 }
 
+/** A passed check. */
 export function pass(name: CheckName, detail: string): CheckResult {
   return {name, status: 'pass', detail}
 }
 
+/** A warning: hrep works, but the operator should read `hint`. */
 export function warn(name: CheckName, detail: string, hint: string): CheckResult {
   return {name, status: 'warn', detail, hint}
 }
 
+/** A failure: fix it (see `hint`) before planning. */
 export function fail(name: CheckName, detail: string, hint: string): CheckResult {
   return {name, status: 'fail', detail, hint}
 }
 
+/** A check that could not run; `detail` says why. */
 export function skip(name: CheckName, detail: string): CheckResult {
   return {name, status: 'skip', detail}
 }

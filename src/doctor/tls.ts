@@ -185,7 +185,7 @@ export function judgeHandshake(handshake: Handshake, context: TlsContext): TlsOu
   let problem: {detail: string; hint: string} | undefined
   if (expired) {
     problem = {
-      detail: `${expiry.which} expired on ${isoDay(expiry.time)} (${-daysUntil(expiry.time, now)} days ago)`,
+      detail: `${expiry.which} expired on ${isoDay(expiry.time)} (${days(-daysUntil(expiry.time, now))} ago)`,
       hint: `renew Harbor's certificate${expiry.which === 'the certificate' ? '' : ' chain'}; until then every client refuses it`,
     }
   } else if (notYetValid) {
@@ -227,19 +227,19 @@ export function judgeHandshake(handshake: Handshake, context: TlsContext): TlsOu
   }
   if (problem !== undefined) return {result: fail('tls', problem.detail, problem.hint), certificate}
 
-  const days = daysUntil(expiry.time, now)
+  const left = daysUntil(expiry.time, now)
   const summary = `verified against ${trust}: ${names}, issued by ${certificate.issuer}, ${handshake.protocol ?? 'TLS'} (${formatMs(context.ms)})`
-  if (days < EXPIRY_WARNING_DAYS) {
+  if (left < EXPIRY_WARNING_DAYS) {
     return {
       result: warn(
         'tls',
-        `${expiry.which} expires on ${isoDay(expiry.time)}, in ${days} day${days === 1 ? '' : 's'}; ${summary}`,
+        `${expiry.which} expires on ${isoDay(expiry.time)}, in ${days(left)}; ${summary}`,
         `renew Harbor's certificate before ${isoDay(expiry.time)}`,
       ),
       certificate,
     }
   }
-  return {result: pass('tls', `${summary}; valid until ${isoDay(expiry.time)} (${days} days)`), certificate}
+  return {result: pass('tls', `${summary}; valid until ${isoDay(expiry.time)} (${days(left)})`), certificate}
 }
 
 /** The certificate of the chain that expires first (a short-lived intermediate counts as much as the leaf). */
@@ -289,6 +289,10 @@ function subjectAltNames(text: string | undefined): string[] {
 
 function daysUntil(time: number, now: number): number {
   return Math.floor((time - now) / DAY_MS)
+}
+
+function days(count: number): string {
+  return `${count} day${count === 1 ? '' : 's'}`
 }
 
 function isoDay(time: number): string {

@@ -8,6 +8,7 @@ import type {LoadedConfig} from '../config/model.js'
 import type {GroupType} from '../kinds/oidc-group.js'
 import {KIND_NAMES, type KindName} from '../model/change.js'
 
+/** What the configuration asks of one endpoint (see endpointUsage). */
 export interface EndpointUsage {
   /**
    * Some resource or `replicate` block names this endpoint. When nothing does (a configuration with

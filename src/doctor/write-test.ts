@@ -25,6 +25,7 @@ export function writeTestName(): string {
   return `${WRITE_TEST_PREFIX}${randomBytes(4).toString('hex')}`
 }
 
+/** What the round trip needs: the endpoint's kind context and what the configuration uses there. */
 export interface WriteTestOptions {
   /** The endpoint's kind context; its signal stops the round trip, never the cleanup. */
   ctx: KindContext
