@@ -92,7 +92,9 @@ export interface ImportConfig {
 }
 
 export interface LoadedConfig {
+  /** The configuration directory, absolute (relative paths in the files resolve against it). */
   dir: string
+  /** The files loaded, absolute, in load order (sorted by name). */
   files: string[]
   hrep: HrepSettings
   endpoints: EndpointConfig[]
