@@ -10,22 +10,30 @@ import {generateRobotSecret} from '../kinds/robot.js'
 import {HrepError} from '../model/errors.js'
 import {Secret} from '../model/secret.js'
 
-/** One entry of the secret_output file. */
+/** One entry of the secret_output file: a secret and the endpoints where it is the robot's secret. */
 export interface SecretRecord {
   /** The robot's name as clients log in with it on each endpoint (`robot$ci`). */
   logins: Record<string, string>
   secret: string
   generated: string
+  /**
+   * Older generated secrets of the same robot still in force on other endpoints (a robot created
+   * on a new endpoint later gets a new secret, since the old one cannot be read back).
+   */
+  previous?: Omit<SecretRecord, 'previous'>[]
 }
 
 /**
  * The secrets generated during one run, by robot address. `obtain` generates on first use and
- * persists before returning, so the caller may then send it to Harbor.
+ * persists before returning, so the caller may then send it to Harbor. Writes are batched: robots
+ * created together share one write (and fsync) of secret_output.
  */
 export class GeneratedSecrets {
   private readonly secrets = new Map<string, Secret>()
   private readonly records: Record<string, SecretRecord> = {}
   private writing: Promise<void> = Promise.resolve()
+  /** The next write, already queued behind the one in flight; later records join it. */
+  private queued: Promise<void> | undefined
 
   constructor(
     /** Absolute path of `secret_output`, or undefined when secrets are only shown (`--show-secrets`). */
@@ -60,21 +68,43 @@ export class GeneratedSecrets {
   private persist(): Promise<void> {
     const path = this.outputPath
     if (path === undefined) return Promise.resolve()
-    // Writes are chained so two robots created at once never interleave their read-modify-write.
-    this.writing = this.writing.then(async () => {
-      let existing: Record<string, SecretRecord> = {}
-      try {
-        existing = JSON.parse(await fs.readFile(path, 'utf8')) as Record<string, SecretRecord>
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
-          throw new HrepError('secret_output_unreadable', `cannot read secret_output ${path}: ${(error as Error).message}`)
-        }
-      }
-      const merged = {...existing, ...this.records}
-      await writeFileAtomic(path, `${JSON.stringify(merged, null, 2)}\n`, {mode: 0o600, fsync: true}).catch((error: Error) => {
-        throw new HrepError('secret_output_unwritable', `cannot write secret_output ${path}: ${error.message}`)
-      })
+    if (this.queued) return this.queued
+    // Writes run one after another (each a read-modify-write of the whole file), each with every record so far.
+    const next = this.writing.then(() => {
+      this.queued = undefined
+      return this.write(path)
     })
-    return this.writing
+    this.queued = next
+    this.writing = next.catch(() => {})
+    return next
   }
+
+  private async write(path: string): Promise<void> {
+    let existing: Record<string, SecretRecord> = {}
+    try {
+      existing = JSON.parse(await fs.readFile(path, 'utf8')) as Record<string, SecretRecord>
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+        throw new HrepError('secret_output_unreadable', `cannot read secret_output ${path}: ${(error as Error).message}`)
+      }
+    }
+    const merged: Record<string, SecretRecord> = {...existing}
+    for (const [address, record] of Object.entries(this.records)) merged[address] = withPrevious(record, existing[address])
+    await writeFileAtomic(path, `${JSON.stringify(merged, null, 2)}\n`, {mode: 0o600, fsync: true}).catch((error: Error) => {
+      throw new HrepError('secret_output_unwritable', `cannot write secret_output ${path}: ${error.message}`)
+    })
+  }
+}
+
+/** `record`, keeping the older secrets of `before` for the endpoints where they are still in force. */
+function withPrevious(record: SecretRecord, before: SecretRecord | undefined): SecretRecord {
+  if (before === undefined || before.secret === record.secret) return {...record, previous: before?.previous}
+  const older = [{logins: before.logins, secret: before.secret, generated: before.generated}, ...(before.previous ?? [])]
+  const previous = older
+    .map((entry) => ({
+      ...entry,
+      logins: Object.fromEntries(Object.entries(entry.logins).filter(([endpoint]) => !(endpoint in record.logins))),
+    }))
+    .filter((entry) => Object.keys(entry.logins).length > 0)
+  return previous.length > 0 ? {...record, previous} : {...record}
 }
