@@ -22,23 +22,3 @@ export function parseDuration(text: string): number | undefined {
   if (consumed !== trimmed.length) return undefined
   return Math.round(total)
 }
-
-/** A duration in the shortest exact form: 30000 → "30s", 90000 → "1m30s", 200 → "200ms". */
-export function formatDuration(ms: number): string {
-  if (ms === 0) return '0s'
-  let rest = ms
-  let out = ''
-  for (const [unit, size] of [
-    ['h', 3_600_000],
-    ['m', 60_000],
-    ['s', 1000],
-    ['ms', 1],
-  ] as const) {
-    const count = Math.floor(rest / size)
-    if (count > 0) {
-      out += `${count}${unit}`
-      rest -= count * size
-    }
-  }
-  return out
-}

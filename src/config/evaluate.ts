@@ -13,7 +13,6 @@ import {closest} from './suggest.js'
 import {
   type Value,
   type ValueObject,
-  containsPoison,
   containsSecret,
   convertToBool,
   convertToNumber,
@@ -565,9 +564,4 @@ const EMPTY: Bindings = new Map()
 function operandDetail(op: string, value: Value): string {
   // biome-ignore lint/suspicious/noTemplateCurlyInString: HCL template syntax, shown to the user
   return `The operands of "${op}" must be numbers, got ${typeName(value)}.${typeof value === 'string' && op === '+' ? ' To join strings, use a template: "${a}${b}".' : ''}`
-}
-
-/** Whether a value can be used as-is: no Poison anywhere in it. */
-export function isComplete(value: Value): boolean {
-  return !containsPoison(value)
 }

@@ -20,13 +20,6 @@ export function closest(name: string, candidates: Iterable<string>): string | un
   return bestDistance <= limit ? best : undefined
 }
 
-/** ` Did you mean "x"?` for a detail line, or an empty string. */
-export function didYouMean(name: string, candidates: Iterable<string>, quote = true): string {
-  const suggestion = closest(name, candidates)
-  if (suggestion === undefined) return ''
-  return quote ? `Did you mean "${suggestion}"?` : `Did you mean ${suggestion}?`
-}
-
 /** Levenshtein distance, with adjacent transpositions counted as one edit (Damerau, restricted). */
 export function editDistance(a: string, b: string): number {
   if (a === b) return 0

@@ -36,11 +36,6 @@ export function isObjectValue(value: unknown): value is ValueObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && !isSecret(value) && !isPoison(value)
 }
 
-/** A string, sensitive or not. */
-export function isStringLike(value: unknown): value is string | Secret {
-  return typeof value === 'string' || isSecret(value)
-}
-
 /** Sets an own property, even one named `__proto__`. */
 export function setKey(object: ValueObject, key: string, value: Value): void {
   if (key === '__proto__') Object.defineProperty(object, key, {value, enumerable: true, writable: true, configurable: true})
@@ -124,20 +119,6 @@ export function valuesEqual(a: Value, b: Value): boolean {
     return keys.every((key) => Object.hasOwn(right, key) && valuesEqual(left[key] as Value, right[key] as Value))
   }
   return false
-}
-
-/**
- * A short description of a value for a message: its type and, for short plain strings, numbers and
- * booleans, the value itself. A Secret, or anything holding one, is never shown.
- */
-export function describeValue(value: Value | undefined): string {
-  if (value === undefined || value === null || isPoison(value)) return typeName(value)
-  if (containsSecret(value)) return 'a sensitive value'
-  if (typeof value === 'string') return value.length <= 40 ? `string ${JSON.stringify(value)}` : 'a string'
-  if (typeof value === 'number') return `number ${numberToString(value)}`
-  if (typeof value === 'boolean') return `bool ${value}`
-  if (Array.isArray(value)) return `a list of ${value.length} element${value.length === 1 ? '' : 's'}`
-  return `an object with ${Object.keys(value).length} attribute${Object.keys(value).length === 1 ? '' : 's'}`
 }
 
 /** HCL's automatic conversion to string (numbers and bools convert); undefined when not convertible. */
