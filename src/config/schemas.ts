@@ -57,7 +57,7 @@ function duration(minMs = 1) {
     if (ms === undefined) {
       ctx.addIssue({
         code: 'custom',
-        message: `"${value}" is not a duration; write a number and a unit (ms, s, m, h), like "30s" or "1m30s"`,
+        message: `"${value}" is not a duration; write a number and a unit (ms, s, m, h, d), like "30s" or "1m30s"`,
       })
       return z.NEVER
     }
