@@ -156,19 +156,13 @@ export function syncedEndpoints(report: CycleReport): string[] {
   return report.endpoints.filter((endpoint) => endpoint.available && !troubled.has(endpoint.name)).map((e) => e.name)
 }
 
-/** The planner words a held delete this way (src/plan/object-plan.ts); see `heldDeletes`. */
-const HELD_DELETE = /deletes are not allowed/
-
-/**
- * Splits the plan's warnings into held deletes and the rest. The planner reports a held delete only
- * as a warning; its wording is matched here, and the daemon tests fail if it changes.
- */
+/** Splits the plan's warnings into held deletes (code `delete_held`) and the rest. */
 export function splitWarnings(result: PlanResult): {held: HeldDelete[]; warnings: PlanWarning[]} {
   const held: HeldDelete[] = []
   const warnings: PlanWarning[] = []
   for (const warning of result.warnings) {
     const kind = warning.address === undefined ? undefined : kindOfAddress(warning.address)
-    if (HELD_DELETE.test(warning.message) && kind !== undefined && warning.endpoint !== undefined) {
+    if (warning.code === 'delete_held' && kind !== undefined && warning.endpoint !== undefined) {
       held.push({address: warning.address!, endpoint: warning.endpoint, kind})
     } else warnings.push(warning)
   }

@@ -285,6 +285,7 @@ export function planEndpointObjects(
         message: `${record.address}@${record.endpoint} is no longer in the configuration, but deletes are not allowed: it stays`,
         address: record.address,
         endpoint: record.endpoint,
+        code: 'delete_held',
       })
     } else {
       const change = baseChange(record)

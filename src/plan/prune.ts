@@ -57,6 +57,7 @@ export function planPrune(
     out.warnings.push({
       message: `replicate "${owner}" would prune ${names.length} object(s) on ${world.name} that its source lacks, but deletes are not allowed: ${names.slice(0, SHOWN).join(', ')}${more}`,
       endpoint: world.name,
+      code: 'prune_held',
     })
   }
   return unmanaged

@@ -171,10 +171,15 @@ export interface StateUpdate {
 }
 
 /** Something the operator should know that is not a change (a cascade Harbor will do, a held delete). */
+export const WARNING_CODES = ['delete_held', 'prune_held'] as const
+/** What kind of warning it is, for programs (the daemon counts held deletes); absent for plain notes. */
+export type WarningCode = (typeof WARNING_CODES)[number]
+
 export interface PlanWarning {
   message: string
   address?: string
   endpoint?: string
+  code?: WarningCode
 }
 
 /** Everything `plan()` found. Arrays are in a deterministic order; nothing holds a secret. */

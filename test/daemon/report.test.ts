@@ -1,7 +1,8 @@
 /** Deriving a cycle's status, drift and held deletes from a plan and the state. */
 import {describe, expect, it} from 'vitest'
 import {cycleStatus, driftedChanges, splitWarnings, syncedEndpoints} from '../../src/daemon/report.js'
-import type {PlanResult} from '../../src/plan/types.js'
+import {kinds} from '../../src/kinds/registry.js'
+import {plan} from '../../src/plan/planner.js'
 import type {State} from '../../src/state/index.js'
 import {change, report} from './fixtures.js'
 
@@ -68,20 +69,28 @@ describe('cycleStatus', () => {
 })
 
 describe('splitWarnings', () => {
-  it('picks out the deletes the planner held back, by the planner’s own wording', () => {
-    const result = {
-      warnings: [
-        {
-          message: 'robot.old@dr is no longer in the configuration, but deletes are not allowed: it stays',
-          address: 'robot.old',
-          endpoint: 'dr',
-        },
-        {message: 'project.team@dr is replaced', address: 'project.team', endpoint: 'dr'},
-      ],
-    } as PlanResult
-    expect(splitWarnings(result)).toEqual({
-      held: [{address: 'robot.old', endpoint: 'dr', kind: 'robot'}],
-      warnings: [result.warnings[1]],
+  it('picks out the deletes the planner held back (its delete_held warnings) from the other warnings', () => {
+    // The real planner, with a managed robot that is no longer declared and deletes not allowed.
+    const live = {
+      robot: [{id: '1', key: 'ci', attrs: {name: 'ci', level: 'system'}}],
+      project: [{id: '2', key: 'a', attrs: {name: 'a', public: false}}],
+    }
+    const result = plan({
+      desired: [],
+      live: {endpoints: {dr: {status: 'ok', objects: live}}},
+      state,
+      kinds,
+      options: {allowDelete: false},
     })
+    const extra = {message: 'project.team@dr is replaced', address: 'project.team', endpoint: 'dr'}
+    const split = splitWarnings({...result, warnings: [...result.warnings, extra]})
+    expect(split.held).toEqual(
+      expect.arrayContaining([
+        {address: 'project.a', endpoint: 'dr', kind: 'project'},
+        {address: 'robot.ci', endpoint: 'dr', kind: 'robot'},
+      ]),
+    )
+    expect(split.held).toHaveLength(2)
+    expect(split.warnings).toEqual([extra])
   })
 })
