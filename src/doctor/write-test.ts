@@ -43,6 +43,8 @@ interface TempObject {
   key: string
   /** `project "hrep-doctor-1a2b3c4d"`. */
   label: string
+  /** What it was created with (deleting by id needs the name or project). */
+  attrs: Attrs
   id?: string
 }
 
@@ -61,7 +63,7 @@ export async function runWriteTest(options: WriteTestOptions): Promise<CheckResu
   let step = ''
 
   const createAndRead = async (kind: KindName, attrs: Attrs, key: string, label: string): Promise<LiveObject> => {
-    const object: TempObject = {kind, key, label}
+    const object: TempObject = {kind, key, label, attrs}
     // Recorded before the create: a create whose answer is lost may still have made the object.
     objects.push(object)
     step = `creating ${label}`
@@ -151,7 +153,11 @@ async function cleanUp(context: () => KindContext, objects: readonly TempObject[
     const kind = kinds[object.kind]
     try {
       const found = await kind.find(context(), object.key)
-      if (found === undefined) continue
+      if (found === undefined) {
+        // Created, yet not found by name (a listing that hides it): delete it by the id Harbor gave.
+        if (object.id !== undefined) await kind.delete(context(), {id: object.id, key: object.key, attrs: object.attrs})
+        continue
+      }
       await kind.delete(context(), found)
       if ((await kind.find(context(), object.key)) !== undefined) throw new Error('it is still there after the delete')
     } catch (error) {

@@ -277,8 +277,11 @@ describe('hrep doctor against an emulated Harbor', () => {
 
   it('fails a robot_prefix that differs from the instance', async () => {
     const emulator = await harbor({robotNamePrefix: 'svc-'})
-    const wrong = await doctor(configOf([at(emulator, {extra: '  robot_prefix = "robot$"'})], ROBOT))
+    const wrong = await doctor(configOf([at(emulator, {extra: '  robot_prefix = "robot$"'})], ROBOT), {writeTest: true})
     expect(check(wrong, 'robot_prefix')).toMatchObject({status: 'fail'})
+    // With the wrong prefix hrep would not recognise its own test robot: no round trip.
+    expect(check(wrong, 'write_test')).toMatchObject({status: 'skip', detail: 'not run: fix the robot prefix first'})
+    expect(emulator.dump().projects ?? []).toEqual([])
     expect(check(wrong, 'robot_prefix').hint).toBe(
       'remove robot_prefix from endpoint "primary" (main.hcl:1:1), or set it to "svc-"',
     )

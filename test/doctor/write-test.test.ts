@@ -6,7 +6,14 @@
  */
 import {afterEach, describe, expect, it} from 'vitest'
 import {type EmulatorHandle, type EmulatorOptions, type SeedData, startEmulator} from '../../src/emulator/index.js'
-import {WRITE_TEST_PREFIX} from '../../src/doctor/index.js'
+import pLimit from 'p-limit'
+import {createClient} from '../../src/client/index.js'
+import type {HarborClient} from '../../src/client/types.js'
+import {endpointUsage, WRITE_TEST_PREFIX} from '../../src/doctor/index.js'
+import {runWriteTest} from '../../src/doctor/write-test.js'
+import type {KindContext} from '../../src/kinds/kind.js'
+import {nullSink} from '../../src/model/events.js'
+import {endpointFor} from '../kinds/harness.js'
 import {check, configOf, doctor, type EndpointSpec} from './helpers.js'
 
 const EVERY_KIND = `
@@ -176,6 +183,33 @@ describe('doctor --write-test', () => {
       'DELETE /projects/{project_name_or_id} 200',
     ])
     expect(doctorObjects(emulator)).toEqual([])
+  })
+
+  it('deletes by id an object it created but cannot find by name', async () => {
+    const emulator = await harbor()
+    const client = createClient(endpointFor(emulator.url))
+    try {
+      // A listing that hides every group (as Harbor's does for other group types in ldap/http mode).
+      const hiding: HarborClient = {
+        endpoint: client.endpoint,
+        url: client.url,
+        request: (options) => client.request(options),
+        paginate: (path, query, options) =>
+          path === '/usergroups' ? (async function* () {})() : client.paginate(path, query, options),
+        info: (signal) => client.info(signal),
+        close: () => client.close(),
+      }
+      const ctx: KindContext = {client: hiding, info: await client.info(), limit: pLimit(4), memo: new Map(), events: nullSink}
+      const usage = endpointUsage(configOf([{url: emulator.url}], 'oidc_group "devs" {\n  name = "devs"\n}\n'), 'primary')
+      const result = await runWriteTest({ctx, usage, authMode: 'db_auth', robotPrefix: 'robot$', name: 'hrep-doctor-00000001'})
+      expect(result.status).toBe('fail')
+      expect(result.detail).toBe(
+        'reading back OIDC group "hrep-doctor-00000001" failed: OIDC group "hrep-doctor-00000001" was created, but reading it back found nothing; before that it created project "hrep-doctor-00000001"; everything it created was deleted again',
+      )
+      expect(doctorObjects(emulator)).toEqual([])
+    } finally {
+      await client.close()
+    }
   })
 
   it('reports a failed cleanup loudly, with what to delete by hand', async () => {
