@@ -266,7 +266,7 @@ export class ConfigContext implements EvalHost {
   private evaluateResource(declaration: ResourceDeclaration): Value {
     const {kind, name, block} = declaration
     const attributes = metaArguments(block.body)
-    const forEach = attributes.get('for_each')
+    const forEach = attributes.for_each
     const id = `${kind}.${name}`
     const instances: ResourceInstance[] = []
     this.instances.set(id, instances)
@@ -339,7 +339,7 @@ export class ConfigContext implements EvalHost {
 
   private evaluateInstance(
     declaration: ResourceDeclaration,
-    attributes: ReadonlyMap<string, Attribute>,
+    attributes: MetaArguments,
     key: string | undefined,
     eachValue: Value | undefined,
   ): ResourceInstance {
@@ -363,7 +363,7 @@ export class ConfigContext implements EvalHost {
     let endpoints: string[] | undefined
     try {
       body = evaluateBodyValue(block.body, this.evaluator, this.diagnostics, bindings, {skip: META})
-      const endpointsAttribute = attributes.get('endpoints')
+      const endpointsAttribute = attributes.endpoints
       if (endpointsAttribute) {
         endpoints = this.endpointList(
           this.evaluator.evaluate(endpointsAttribute.expr, bindings),
@@ -452,10 +452,19 @@ export class ConfigContext implements EvalHost {
   }
 }
 
-/** The meta-arguments written in a resource body (a small map: most bodies have none). */
-function metaArguments(body: Body): Map<string, Attribute> {
-  const found = new Map<string, Attribute>()
-  for (const item of body.items) if (item.type === 'Attribute' && META.has(item.name)) found.set(item.name, item)
+/** The meta-arguments written in a resource body. */
+interface MetaArguments {
+  for_each?: Attribute
+  endpoints?: Attribute
+}
+
+function metaArguments(body: Body): MetaArguments {
+  const found: MetaArguments = {}
+  for (const item of body.items) {
+    if (item.type !== 'Attribute') continue
+    if (item.name === 'for_each') found.for_each = item
+    else if (item.name === 'endpoints') found.endpoints = item
+  }
   return found
 }
 
