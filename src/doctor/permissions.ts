@@ -70,7 +70,7 @@ export async function checkPermissions(client: HarborClient, context: Permission
     return pass('permissions', 'a system administrator may read and change every kind hrep manages')
   }
   const findings: Findings = {missing: [], unverified: []}
-  const probes = await readProbes(client, usage, context.signal)
+  const probes = await readProbes(client, usage, identity.kind === 'robot', context.signal)
   if (identity.kind === 'user') userFindings(findings, usage, context.systemInfo)
   else await robotFindings(findings, client, context)
   // A list the credential may not read fails plan itself, whatever else is known.
@@ -108,7 +108,12 @@ interface ProbeResults {
 }
 
 /** One page (of one item) of each list plan reads for the kinds used. */
-async function readProbes(client: HarborClient, usage: EndpointUsage, signal?: AbortSignal): Promise<ProbeResults> {
+async function readProbes(
+  client: HarborClient,
+  usage: EndpointUsage,
+  robot: boolean,
+  signal?: AbortSignal,
+): Promise<ProbeResults> {
   const results: ProbeResults = {forbidden: [], failures: []}
   const probe = async (
     what: string,
@@ -133,7 +138,8 @@ async function readProbes(client: HarborClient, usage: EndpointUsage, signal?: A
       probe('project quotas (storage_limit)', '/quotas', {reference: 'project'}),
     (async () => {
       const first = projects?.[0] as {project_id?: number; name?: string} | undefined
-      if (!usage.reads.has('project_member') || first?.project_id === undefined) return
+      // Only for a robot: a user sees public projects it is no member of, whose members it may not list.
+      if (!robot || !usage.reads.has('project_member') || first?.project_id === undefined) return
       await probe(`the members of project ${first.name ?? first.project_id}`, `/projects/${first.project_id}/members`)
     })(),
   ])
