@@ -13,7 +13,6 @@ import {endpointUsage, WRITE_TEST_PREFIX} from '../../src/doctor/index.js'
 import {runWriteTest} from '../../src/doctor/write-test.js'
 import type {KindContext} from '../../src/kinds/kind.js'
 import {nullSink} from '../../src/model/events.js'
-import {endpointFor} from '../kinds/harness.js'
 import {check, configOf, doctor, type EndpointSpec} from './helpers.js'
 
 const EVERY_KIND = `
@@ -187,7 +186,8 @@ describe('doctor --write-test', () => {
 
   it('deletes by id an object it created but cannot find by name', async () => {
     const emulator = await harbor()
-    const client = createClient(endpointFor(emulator.url))
+    const config = configOf([{url: emulator.url}], 'oidc_group "devs" {\n  name = "devs"\n}\n')
+    const client = createClient(config.endpoints[0]!)
     try {
       // A listing that hides every group (as Harbor's does for other group types in ldap/http mode).
       const hiding: HarborClient = {
@@ -200,7 +200,7 @@ describe('doctor --write-test', () => {
         close: () => client.close(),
       }
       const ctx: KindContext = {client: hiding, info: await client.info(), limit: pLimit(4), memo: new Map(), events: nullSink}
-      const usage = endpointUsage(configOf([{url: emulator.url}], 'oidc_group "devs" {\n  name = "devs"\n}\n'), 'primary')
+      const usage = endpointUsage(config, 'primary')
       const result = await runWriteTest({ctx, usage, authMode: 'db_auth', robotPrefix: 'robot$', name: 'hrep-doctor-00000001'})
       expect(result.status).toBe('fail')
       expect(result.detail).toBe(
