@@ -128,6 +128,8 @@ export interface IssueContext {
   /** `endpoint "primary"` or a resource address. */
   what: string
   address?: string
+  /** Names accepted besides the schema's own (meta-arguments), offered by "did you mean" at the top level. */
+  extraKeys?: readonly string[]
 }
 
 /** Reports every issue as a diagnostic at its place (see the module comment). */
@@ -178,7 +180,7 @@ function reportIssue(issue: Issue, context: IssueContext, diagnostics: Diagnosti
     return
   }
   if (issue.code === 'unrecognized_keys') {
-    const known = schemaKeys(schemaAt(context.schema, path))
+    const known = [...schemaKeys(schemaAt(context.schema, path)), ...(path.length === 0 ? (context.extraKeys ?? []) : [])]
     for (const key of issue.keys) {
       const suggestion = closest(key, known)
       const hint = suggestion ? ` Did you mean "${suggestion}"?` : ''

@@ -9,7 +9,7 @@ import {Secret, isSecret} from '../model/secret.js'
 import type {Kind} from '../kinds/kind.js'
 import type {DesiredResource} from './model.js'
 import type {ConfigContext, ResourceInstance} from './context.js'
-import {secretOrigin} from './context.js'
+import {META_ARGUMENTS, secretOrigin} from './context.js'
 import {headerRange} from './body.js'
 import {reportIssues} from './issues.js'
 import {prepareInput} from './settings.js'
@@ -66,7 +66,11 @@ function validateInstance(
   const parsed = kind.configSchema.safeParse(input)
   if (!parsed.success) {
     const issues = parsed.error.issues.filter((issue) => !(typeof issue.path[0] === 'string' && dropped.has(issue.path[0])))
-    reportIssues(issues, {shape: instance.shape, input, schema: kind.configSchema, what: address, address}, context.diagnostics)
+    reportIssues(
+      issues,
+      {shape: instance.shape, input, schema: kind.configSchema, what: address, address, extraKeys: META_ARGUMENTS},
+      context.diagnostics,
+    )
     return undefined
   }
   if (dropped.size > 0) return undefined

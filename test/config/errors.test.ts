@@ -42,6 +42,12 @@ describe('structure', () => {
     expect(project.detail).toContain('Did you mean "public"?')
   })
 
+  it('suggests a meta-argument for a misspelt one', () => {
+    const error = onlyError(`${ENDPOINTS}\nproject "p" {\n  for_eech = toset(["a"])\n}\n`)
+    expect(error).toMatchObject({summary: 'Unsupported argument', text: 'for_eech'})
+    expect(error.detail).toContain('Did you mean "for_each"?')
+  })
+
   it('reports an unknown nested block, and an attribute inside a nested block, at their place', () => {
     const errors = loadErrors(`${ENDPOINTS}
 robot "ci" {
