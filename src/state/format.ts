@@ -5,6 +5,7 @@
  */
 import {HrepError} from '../model/errors.js'
 import {canonicalJson, describeIssues, parseJsonText} from './json-text.js'
+import {quickStateCheck} from './quick-check.js'
 import {STATE_FORMAT_VERSION, type State, stateSchema} from './schema.js'
 
 /** The canonical file text of a state. Throws an HrepError for any value that is not plain JSON. */
@@ -30,11 +31,14 @@ export function parseState(text: string, file: string): State {
   }
   const record = data as Record<string, unknown>
   checkVersion(record, {file, what: 'state file', supported: STATE_FORMAT_VERSION, corruptCode: 'state_corrupt'})
-  const result = stateSchema.safeParse(record)
+  // The quick check answers for a valid file; the schema names what is wrong with any other.
+  const result = quickStateCheck(record)
+    ? {success: true as const, data: record as unknown as State}
+    : stateSchema.safeParse(record)
   if (!result.success) {
     throw new HrepError('state_corrupt', `state file ${file} is not a valid hrep state: ${describeIssues(result.error)}`)
   }
-  const resources = result.data.resources
+  const resources = result.data.resources as Record<string, Record<string, unknown>>
   for (const address of Object.keys(resources)) if (Object.keys(resources[address]!).length === 0) delete resources[address]
   return result.data as State
 }
