@@ -15,3 +15,13 @@ describe('hrep binary', () => {
     expect(result.stderr).not.toMatch(/\n\s+at /)
   })
 })
+
+describe('the demo configuration (README quick start)', () => {
+  it('validates with no environment set and is in canonical layout', async () => {
+    const validate = await runCli(['validate', '-c', 'fixtures/demo'])
+    expect(validate.code, validate.stderr).toBe(0)
+    expect(validate.stdout).toContain('Success! The configuration is valid.')
+    const fmt = await runCli(['fmt', '--check', '-c', 'fixtures/demo'])
+    expect(fmt.code, fmt.stdout).toBe(0)
+  })
+})
