@@ -14,22 +14,32 @@ import {type EndpointEntries, endpointEntriesSchema, type State, stateAddressPro
 
 /** An address's value sits two levels deep in the file: `{ "resources": { "<address>": ...`. */
 const NESTED = '\n    '
+const SEPARATOR = Buffer.from(',\n')
+// Code-unit order equals code-point order unless a key holds a surrogate or U+E000..U+FFFF.
+const NOT_BMP_SAFE = /[\uD800-\uFFFF]/
 
 const headerSchema = stateSchema.omit({resources: true})
 
-/** What `build` made: the text, and the fragments made fresh for it (to `remember` once written). */
+/** One address's line of the file (`    "<address>": {...}`, UTF-8), with the address it was made for. */
+interface Line {
+  address: string
+  bytes: Buffer
+}
+
+/** What `build` made: the file's bytes, and the lines made fresh for it (to `remember` once written). */
 export interface BuiltStateText {
-  text: string
-  fresh: [EndpointEntries, string][]
+  bytes: Buffer
+  fresh: [EndpointEntries, Line][]
 }
 
 export class StateTextCache {
-  readonly #fragments = new WeakMap<EndpointEntries, string>()
+  readonly #lines = new WeakMap<EndpointEntries, Line>()
 
   /**
-   * The canonical text of `state`, every part of it checked against the state schema first (a new
-   * or changed address's entries as the exact bytes to be written, parsed back). Throws an HrepError
-   * `not_json` for a value that is not plain JSON, `state_invalid` for anything the next read would refuse.
+   * The canonical text of `state` as UTF-8, every part of it checked against the state schema first
+   * (a new or changed address's entries as the exact bytes to be written, parsed back). Throws an
+   * HrepError `not_json` for a value that is not plain JSON, `state_invalid` for anything the next
+   * read would refuse.
    */
   build(state: State, file: string): BuiltStateText {
     const header = headerSchema.safeParse({
@@ -39,31 +49,34 @@ export class StateTextCache {
       hrep_version: state.hrep_version,
     })
     if (!header.success) throw invalid(file, describeIssues(header.error))
-    const fresh: [EndpointEntries, string][] = []
-    const addresses = Object.keys(state.resources)
-      .filter((address) => state.resources[address] !== undefined)
-      .sort(compareCodePoints)
-    const parts: string[] = []
-    for (const address of addresses) {
+    const fresh: [EndpointEntries, Line][] = []
+    const addresses = Object.keys(state.resources).filter((address) => state.resources[address] !== undefined)
+    if (addresses.some((address) => NOT_BMP_SAFE.test(address))) addresses.sort(compareCodePoints)
+    else addresses.sort()
+    const chunks: Buffer[] = []
+    let head = '{\n'
+    if (state.hrep_version !== undefined) head += `  "hrep_version": ${JSON.stringify(state.hrep_version)},\n`
+    head += `  "lineage": ${JSON.stringify(state.lineage)},\n`
+    const tail = `  "serial": ${JSON.stringify(state.serial)},\n  "version": ${JSON.stringify(state.version)}\n}\n`
+    if (addresses.length === 0) return {bytes: Buffer.from(`${head}  "resources": {},\n${tail}`), fresh}
+    chunks.push(Buffer.from(`${head}  "resources": {\n`))
+    for (const [index, address] of addresses.entries()) {
       const entries = state.resources[address]!
-      let fragment = this.#fragments.get(entries)
-      if (fragment === undefined) {
-        fragment = fragmentOf(address, entries, file)
-        fresh.push([entries, fragment])
+      let line = this.#lines.get(entries)
+      if (line === undefined || line.address !== address) {
+        line = {address, bytes: Buffer.from(`    ${JSON.stringify(address)}: ${fragmentOf(address, entries, file)}`)}
+        fresh.push([entries, line])
       }
-      parts.push(`    ${JSON.stringify(address)}: ${fragment}`)
+      if (index > 0) chunks.push(SEPARATOR)
+      chunks.push(line.bytes)
     }
-    const lines = ['{']
-    if (state.hrep_version !== undefined) lines.push(`  "hrep_version": ${JSON.stringify(state.hrep_version)},`)
-    lines.push(`  "lineage": ${JSON.stringify(state.lineage)},`)
-    lines.push(parts.length === 0 ? '  "resources": {},' : `  "resources": {\n${parts.join(',\n')}\n  },`)
-    lines.push(`  "serial": ${JSON.stringify(state.serial)},`, `  "version": ${JSON.stringify(state.version)}`, '}', '')
-    return {text: lines.join('\n'), fresh}
+    chunks.push(Buffer.from(`\n  },\n${tail}`))
+    return {bytes: Buffer.concat(chunks), fresh}
   }
 
-  /** Keeps the fragments of a text that was written, for entries objects that are now frozen. */
-  remember(fresh: readonly [EndpointEntries, string][]): void {
-    for (const [entries, fragment] of fresh) if (Object.isFrozen(entries)) this.#fragments.set(entries, fragment)
+  /** Keeps the lines of a text that was written, for entries objects that are now frozen. */
+  remember(fresh: readonly [EndpointEntries, Line][]): void {
+    for (const [entries, line] of fresh) if (Object.isFrozen(entries)) this.#lines.set(entries, line)
   }
 }
 

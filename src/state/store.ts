@@ -134,7 +134,7 @@ export class StateStore {
     }
     // Validates exactly the bytes about to be written, the way the next run will read them, reusing
     // the checked text of every address this run's earlier writes left unchanged.
-    const {text, fresh} = this.texts.build(candidate, this.path)
+    const {bytes, fresh} = this.texts.build(candidate, this.path)
     await this.checkUnchangedOnDisk()
     if (!this.backupWritten && this.originalText !== undefined) {
       await writeFileAtomic(backupPath(this.path), this.originalText, {fsync: true}).catch((error: Error) => {
@@ -142,7 +142,7 @@ export class StateStore {
       })
       this.backupWritten = true
     }
-    await writeFileAtomic(this.path, text, {fsync: true}).catch((error: Error) => {
+    await writeFileAtomic(this.path, bytes, {fsync: true}).catch((error: Error) => {
       throw new HrepError('state_write_failed', `cannot write the state ${this.path}: ${error.message}`)
     })
     await fsyncDirectory(dirname(this.path))

@@ -53,7 +53,7 @@ describe('StateTextCache', () => {
         for (const [index, batch] of batches.entries()) {
           const next: State = {...applyEdits(state, batch), serial: index + 1}
           const built = cache.build(next, 'hrep.state.json')
-          expect(built.text).toBe(serializeState(next))
+          expect(built.bytes.toString('utf8')).toBe(serializeState(next))
           reused += Object.keys(next.resources).length - built.fresh.length
           // As the store does once the file is written.
           deepFreeze(next)
@@ -79,7 +79,7 @@ describe('StateTextCache', () => {
     const next = applyEdits(state, [{op: 'set', address: 'robot.r7', endpoint: 'dr', entry: entry('99')}])
     const second = cache.build(next, 'f')
     expect(second.fresh).toHaveLength(1)
-    expect(second.text).toBe(serializeState(next))
+    expect(second.bytes.toString('utf8')).toBe(serializeState(next))
   })
 
   it('does not remember entries that are not frozen (they could still change)', () => {
@@ -90,7 +90,7 @@ describe('StateTextCache', () => {
     const built = cache.build(state, 'f')
     cache.remember(built.fresh)
     ;(state.resources['robot.ci'] as Record<string, unknown>).dr = {id: '2', key: 'ci', attrs: {}}
-    expect(cache.build(state, 'f').text).toBe(serializeState(state))
+    expect(cache.build(state, 'f').bytes.toString('utf8')).toBe(serializeState(state))
   })
 
   it('refuses what the next read would refuse, naming the path in the file', () => {
