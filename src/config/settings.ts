@@ -7,6 +7,7 @@ import {KIND_NAMES} from '../model/change.js'
 import {formatAddress} from '../model/address.js'
 import type {SourceRange as Range} from '../model/errors.js'
 import {isSecret} from '../model/secret.js'
+import {DEFAULT_RELIABILITY} from '../reliability/defaults.js'
 import type {EndpointConfig, HrepSettings, ImportConfig, ReliabilitySettings, ReplicateConfig} from './model.js'
 import {type BodyShape, evaluateBody, headerRange} from './body.js'
 import type {ConfigContext, ResourceInstance} from './context.js'
@@ -16,15 +17,8 @@ import {type ReliabilityInput, endpointSchema, hrepSchema, importSchema, replica
 import {closest} from './suggest.js'
 import {type Value, type ValueObject, containsPoison, isObjectValue, isPoison, setKey} from './values.js'
 
-/** Reliability settings when neither the `hrep` block nor the endpoint sets them. */
-export const DEFAULT_RELIABILITY: Readonly<ReliabilitySettings> = Object.freeze({
-  parallelism: 8,
-  timeoutMs: 30_000,
-  connectTimeoutMs: 10_000,
-  deadlineMs: 120_000,
-  rateLimit: undefined,
-  retry: Object.freeze({attempts: 5, baseDelayMs: 200, maxDelayMs: 10_000}),
-})
+// Reliability settings when neither the `hrep` block nor the endpoint sets them: the reliability layer's one list.
+export {DEFAULT_RELIABILITY}
 
 /** The default state file name, in the config directory. */
 export const DEFAULT_STATE_FILE = 'hrep.state.json'
