@@ -15,9 +15,21 @@
  */
 import {randomBytes, scrypt, scryptSync, timingSafeEqual} from 'node:crypto'
 import {HrepError} from '../model/errors.js'
+import type {Secret} from '../model/secret.js'
+
+/** The `origin` of a Secret that hrep generated (src/engine/secrets.ts). */
+export const GENERATED_ORIGIN = 'generated'
 
 /** The parameters new fingerprints use. Raising them later keeps old fingerprints readable. */
 export const FINGERPRINT_PARAMS = {N: 1024, r: 8, p: 1} as const
+
+/**
+ * The parameters for a secret hrep generated itself (32 random letters and digits, ~190 bits): no
+ * amount of stretching changes how hard such a secret is to guess, so the cost would buy nothing,
+ * while at FINGERPRINT_PARAMS 5,000 generated robot secrets cost ~13 s of CPU per apply (0.05 ms
+ * each here). Checking a fingerprint reads its parameters from the string, so both kinds compare alike.
+ */
+export const GENERATED_FINGERPRINT_PARAMS = {N: 16, r: 8, p: 1} as const
 
 /** What a fingerprint string looks like (used by the state, plan and journal schemas). */
 export const FINGERPRINT_PATTERN = /^scrypt:N=(\d+),r=(\d+),p=(\d+):([A-Za-z0-9+/]+={0,2}):([A-Za-z0-9+/]+={0,2})$/
@@ -87,10 +99,26 @@ export function secretFingerprint(secret: string, salt?: string): string {
 }
 
 /** `secretFingerprint` on libuv's thread pool, so many run in parallel without blocking the event loop. */
-export async function secretFingerprintAsync(secret: string, salt?: string): Promise<string> {
+export async function secretFingerprintAsync(
+  secret: string,
+  salt?: string,
+  params: {N: number; r: number; p: number} = FINGERPRINT_PARAMS,
+): Promise<string> {
   checkSecret(secret)
   const bytes = saltBytes(salt)
-  return format(FINGERPRINT_PARAMS, bytes, await scryptAsync(secret, bytes, HASH_BYTES, FINGERPRINT_PARAMS))
+  return format(params, bytes, await scryptAsync(secret, bytes, HASH_BYTES, params))
+}
+
+/**
+ * The fingerprint to record for `secret`: GENERATED_FINGERPRINT_PARAMS when hrep generated it
+ * (`origin` "generated"), FINGERPRINT_PARAMS for a declared one.
+ */
+export function fingerprintOfSecret(secret: Secret): Promise<string> {
+  return secretFingerprintAsync(
+    secret.reveal(),
+    undefined,
+    secret.origin === GENERATED_ORIGIN ? GENERATED_FINGERPRINT_PARAMS : FINGERPRINT_PARAMS,
+  )
 }
 
 function scryptAsync(secret: string, salt: Buffer, length: number, params: {N: number; r: number; p: number}): Promise<Buffer> {

@@ -6,6 +6,9 @@ export {backupPath, journalPath, lockInfoPath, lockPath} from './paths.js'
 export {
   FINGERPRINT_PARAMS,
   FINGERPRINT_PATTERN,
+  fingerprintOfSecret,
+  GENERATED_FINGERPRINT_PARAMS,
+  GENERATED_ORIGIN,
   fingerprintMatches,
   fingerprintMatchesAsync,
   matchFingerprints,
