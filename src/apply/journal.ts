@@ -67,6 +67,8 @@ export interface DoneEntry {
   attrs?: Attrs
   /** Fingerprint of the secret set on the object, when one was set. */
   secret_fp?: string
+  /** The object exists but its secret could not be set (see StateEntry.secret_pending). */
+  secret_pending?: true
 }
 
 /** The action failed; the object is as it was, as far as hrep knows. */
@@ -146,6 +148,7 @@ export const journalEntrySchema = z.discriminatedUnion('type', [
     id: z.string().min(1).optional(),
     attrs: attrs.optional(),
     secret_fp: fingerprint.optional(),
+    secret_pending: z.literal(true).optional(),
   }),
   z.strictObject({
     type: z.literal('failed'),
@@ -184,7 +187,7 @@ const INTENT_KEYS = new Set([
   'live_id',
   'attrs',
 ])
-const DONE_KEYS = new Set(['type', 'at', 'change', 'id', 'attrs', 'secret_fp'])
+const DONE_KEYS = new Set(['type', 'at', 'change', 'id', 'attrs', 'secret_fp', 'secret_pending'])
 
 const filled = (value: unknown): value is string => typeof value === 'string' && value.length > 0
 const absentOr = (value: unknown, check: (value: unknown) => boolean) => value === undefined || check(value)
@@ -216,7 +219,8 @@ export function quickEntryCheck(entry: JournalEntry): boolean {
     return (
       absentOr(record.id, filled) &&
       absentOr(record.attrs, isAttrs) &&
-      absentOr(record.secret_fp, (value) => typeof value === 'string' && FINGERPRINT_PATTERN.test(value))
+      absentOr(record.secret_fp, (value) => typeof value === 'string' && FINGERPRINT_PATTERN.test(value)) &&
+      absentOr(record.secret_pending, (value) => value === true)
     )
   }
   return false
@@ -524,6 +528,13 @@ export function compact(state: State, entries: readonly JournalEntry[]): State {
     const previous = current(address, endpoint)
     return previous?.id === id ? previous.secret_fp : undefined
   }
+  // A secret still to be set stays so across actions that set none, as long as it is the same object.
+  const keptPending = (address: string, endpoint: string, id: string, entry: {secret_fp?: string; secret_pending?: true}) => {
+    if (entry.secret_pending) return true
+    if (entry.secret_fp !== undefined) return undefined
+    const previous = current(address, endpoint)
+    return previous?.id === id ? previous.secret_pending : undefined
+  }
 
   for (const entry of entries) {
     switch (entry.type) {
@@ -558,7 +569,8 @@ export function compact(state: State, entries: readonly JournalEntry[]): State {
           id,
           key: intent.key,
           attrs: entry.attrs ?? intent.attrs ?? current(intent.address, intent.endpoint)?.attrs ?? {},
-          secret_fp: keptFingerprint(intent.address, intent.endpoint, id, entry.secret_fp),
+          secret_fp: entry.secret_pending ? undefined : keptFingerprint(intent.address, intent.endpoint, id, entry.secret_fp),
+          secret_pending: keptPending(intent.address, intent.endpoint, id, entry),
         })
         break
       }
@@ -571,6 +583,7 @@ export function compact(state: State, entries: readonly JournalEntry[]): State {
             key: entry.key,
             attrs: entry.attrs ?? current(entry.address, entry.endpoint)?.attrs ?? {},
             secret_fp: keptFingerprint(entry.address, entry.endpoint, entry.id, entry.secret_fp),
+            secret_pending: keptPending(entry.address, entry.endpoint, entry.id, entry),
           })
         }
         break
@@ -582,7 +595,14 @@ export function compact(state: State, entries: readonly JournalEntry[]): State {
 }
 
 function dropUndefinedFingerprint(edit: StateEdit): StateEdit {
-  if (edit.op !== 'set' || edit.entry.secret_fp !== undefined || !('secret_fp' in edit.entry)) return edit
-  const {secret_fp: _omit, ...entry} = edit.entry
-  return {...edit, entry}
+  if (edit.op !== 'set') return edit
+  const {secret_fp, secret_pending, ...entry} = edit.entry
+  return {
+    ...edit,
+    entry: {
+      ...entry,
+      ...(secret_fp !== undefined ? {secret_fp} : {}),
+      ...(secret_pending !== undefined ? {secret_pending} : {}),
+    },
+  }
 }

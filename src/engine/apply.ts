@@ -209,6 +209,7 @@ function doneEntry(change: string, outcome: ChangeOutcome) {
     ...(outcome.id !== undefined ? {id: outcome.id} : {}),
     ...(outcome.attrs !== undefined ? {attrs: outcome.attrs} : {}),
     ...(outcome.secretFp !== undefined ? {secret_fp: outcome.secretFp} : {}),
+    ...(outcome.secretPending ? {secret_pending: true as const} : {}),
   }
 }
 

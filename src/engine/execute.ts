@@ -22,6 +22,8 @@ export interface ChangeOutcome {
   /** The object's attributes now (absent after a delete). */
   attrs?: Attrs
   secretFp?: string
+  /** The object exists but its secret could not be set. */
+  secretPending?: true
 }
 
 /**
@@ -124,12 +126,17 @@ async function update(kind: Kind, change: Change, env: ExecuteEnv): Promise<Chan
   const changed = change.diffs.filter((diff) => !diff.sensitive).map((diff) => diff.path)
   if (changed.length > 0) await kind.update(env.ctx, live, after, changed)
   const outcome: ChangeOutcome = {id: live.id, attrs: after}
-  if (change.diffs.some((diff) => diff.path === SECRET_ATTR)) outcome.secretFp = await setSecret(kind, change, live, env)
+  if (change.diffs.some((diff) => diff.path === SECRET_ATTR)) {
+    const secret = await env.secretFor(change)
+    if (secret !== undefined) outcome.secretFp = await setSecret(kind, change, live, secret, env)
+  }
   return outcome
 }
 
 async function create(kind: Kind, change: Change, env: ExecuteEnv): Promise<ChangeOutcome> {
   const after = change.after ?? {}
+  // Decided (and a generated one written to secret_output) before the object exists, so it cannot be lost.
+  const secret = change.diffs.some((diff) => diff.path === SECRET_ATTR) ? await env.secretFor(change) : undefined
   let live: LiveObject | undefined
   for (let attempt = 1; live === undefined; attempt++) {
     try {
@@ -154,11 +161,12 @@ async function create(kind: Kind, change: Change, env: ExecuteEnv): Promise<Chan
     }
   }
   const outcome: ChangeOutcome = {id: live.id, attrs: after}
-  if (change.diffs.some((diff) => diff.path === SECRET_ATTR)) {
+  if (secret !== undefined) {
     try {
-      outcome.secretFp = await setSecret(kind, change, live, env)
+      outcome.secretFp = await setSecret(kind, change, live, secret, env)
     } catch (error) {
-      throw new PartialFailure({id: live.id, attrs: after}, error as Error)
+      // The robot exists with a secret nobody knows: state marks it, and the next plan sets one.
+      throw new PartialFailure({id: live.id, attrs: after, secretPending: true}, error as Error)
     }
   }
   return outcome
@@ -182,9 +190,14 @@ async function converge(kind: Kind, change: Change, found: LiveObject, env: Exec
   return {...found, attrs: after}
 }
 
-async function setSecret(kind: Kind, change: Change, live: LiveObject, env: ExecuteEnv): Promise<string | undefined> {
-  const secret = await env.secretFor(change)
-  if (secret === undefined || kind.setSecret === undefined) return undefined
+async function setSecret(
+  kind: Kind,
+  change: Change,
+  live: LiveObject,
+  secret: Secret,
+  env: ExecuteEnv,
+): Promise<string | undefined> {
+  if (kind.setSecret === undefined) return undefined
   await kind.setSecret(env.ctx, live, secret.reveal())
   return env.fingerprint(change.address, secret)
 }

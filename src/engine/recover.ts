@@ -59,8 +59,17 @@ export async function recoverJournal(
           message: 'interrupted; the object still exists',
         })
     } else if (live !== undefined) {
-      // Record the object as it is; the next plan shows whatever is still missing.
-      await journal.append({type: 'done', change: intent.change, id: live.id, attrs: live.attrs})
+      // Record the object as it is; the next plan shows whatever is still missing. A robot created
+      // by the interrupted run may lack its secret: mark it, so the plan sets one.
+      const created = intent.action === 'create' || intent.action === 'replace'
+      const secretUnknown = created && kinds[intent.kind].setSecret !== undefined
+      await journal.append({
+        type: 'done',
+        change: intent.change,
+        id: live.id,
+        attrs: live.attrs,
+        ...(secretUnknown ? {secret_pending: true as const} : {}),
+      })
     } else {
       await journal.append({
         type: 'failed',

@@ -138,7 +138,11 @@ function compareExisting(
   if (importing !== undefined) reasons.push(importing)
   if (diffs.length > 0) reasons.push(updateReason(diffs, record?.entry.attrs))
   const secret = desired.secret
-  if (secret?.declared && secret.fingerprintMatches !== true) {
+  const pending = secret !== undefined && record?.entry.secret_pending === true && record.entry.id === live.id
+  if (pending) {
+    diffs = withDiff(diffs, secretDiff(true))
+    reasons.push(`hrep created it but could not set its secret${secret.declared ? '' : '; hrep generates one'}`)
+  } else if (secret?.declared && secret.fingerprintMatches !== true) {
     diffs = withDiff(diffs, secretDiff(true))
     reasons.push(secret.fingerprintMatches === false ? 'the declared secret changed' : 'its secret is not yet set by hrep')
   } else if (secret !== undefined && !secret.declared && secret.rotate !== undefined) {

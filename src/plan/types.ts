@@ -63,6 +63,8 @@ export interface StateEntryLike {
   secret_fp?: string
   /** The natural key when state records it; otherwise the planner derives it with `kind.key(attrs)`. */
   key?: string
+  /** hrep created the object but could not set its secret: the plan sets one. */
+  secret_pending?: boolean
 }
 
 /** The minimal structural shape of the state file the planner reads. */

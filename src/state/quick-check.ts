@@ -10,7 +10,7 @@ import {STATE_FORMAT_VERSION, stateAddressProblem} from './schema.js'
 
 const ENDPOINT_NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/
 const TOP_KEYS = new Set(['version', 'lineage', 'serial', 'hrep_version', 'resources'])
-const ENTRY_KEYS = new Set(['id', 'key', 'attrs', 'secret_fp'])
+const ENTRY_KEYS = new Set(['id', 'key', 'attrs', 'secret_fp', 'secret_pending'])
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false
@@ -27,6 +27,7 @@ function entryValid(entry: unknown): boolean {
   for (const key in entry) if (!ENTRY_KEYS.has(key)) return false
   if (!isNonEmptyString(entry.id) || !isNonEmptyString(entry.key) || !isRecord(entry.attrs)) return false
   const fingerprint = entry.secret_fp
+  if (entry.secret_pending !== undefined && entry.secret_pending !== true) return false
   return fingerprint === undefined || (typeof fingerprint === 'string' && FINGERPRINT_PATTERN.test(fingerprint))
 }
 

@@ -22,6 +22,11 @@ export interface StateEntry {
   readonly attrs: Readonly<Attrs>
   /** scrypt fingerprint of the robot secret hrep set (see fingerprint.ts); never the secret itself. */
   readonly secret_fp?: string
+  /**
+   * hrep created this robot but could not set its secret (the PATCH failed, or the run was killed
+   * before it could tell): nobody knows the robot's secret, so the next plan sets one.
+   */
+  readonly secret_pending?: true
 }
 
 /** One resource address's objects, by endpoint name. Never empty in a State. */
@@ -77,6 +82,7 @@ export const stateEntrySchema = z.strictObject({
   // JSON.parse only ever yields JSON values, so the attributes need no deeper (and costly) check.
   attrs: z.record(z.string(), z.unknown()),
   secret_fp: z.string().regex(FINGERPRINT_PATTERN, 'an scrypt fingerprint (scrypt:N=..,r=..,p=..:salt:hash)').optional(),
+  secret_pending: z.literal(true).optional(),
 })
 
 /** One address's objects by endpoint (the value under an address in `resources`). */

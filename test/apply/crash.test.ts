@@ -120,14 +120,39 @@ describe(`apply killed with SIGKILL ${KILLS} times`, () => {
       expect(state.serial).toBeGreaterThanOrEqual(lastSerial)
       lastSerial = state.serial
       await expectStateMatchesLive(world, state)
+      await expectRobotSecretsWork(world, state, kill)
     }
     const journal = await readFile(join(world.dir, 'hrep.state.json.journal'), 'utf8').catch(() => '')
     expect(journal).toBe('')
   })
 })
 
+/**
+ * Every robot hrep manages has its secret set (a fingerprint in state, nothing pending), and the
+ * secret secret_output records for that endpoint logs in there.
+ */
+async function expectRobotSecretsWork(world: HarborWorld, state: StateFile, kill: number) {
+  type SecretRecord = {logins: Record<string, string>; secret: string; previous?: SecretRecord[]}
+  const records = JSON.parse(await readFile(join(world.dir, 'secrets.json'), 'utf8')) as Record<string, SecretRecord>
+  for (const [address, byEndpoint] of Object.entries(state.resources)) {
+    if (!address.startsWith('robot.')) continue
+    for (const [endpoint, entry] of Object.entries(byEndpoint)) {
+      expect(entry.secret_fp, `kill ${kill}: ${address}@${endpoint} has no secret fingerprint`).toBeDefined()
+      const record = records[address]!
+      const holder = [record, ...(record.previous ?? [])].find((candidate) => endpoint in candidate.logins)
+      expect(holder, `kill ${kill}: secret_output has no secret of ${address}@${endpoint}`).toBeDefined()
+      const login = await fetch(`${world.harbors[endpoint]!.url}/api/v2.0/users/current`, {
+        headers: {authorization: `Basic ${Buffer.from(`${holder!.logins[endpoint]}:${holder!.secret}`).toString('base64')}`},
+      })
+      expect(login.status, `kill ${kill}: the recorded secret of ${address}@${endpoint} does not log in`).toBe(412)
+    }
+  }
+}
+
+type StateFile = NonNullable<Awaited<ReturnType<HarborWorld['state']>>>
+
 /** Every state entry exists live under its id, and every live object (but Harbor's own admin memberships) is in state. */
-async function expectStateMatchesLive(world: HarborWorld, state: NonNullable<Awaited<ReturnType<HarborWorld['state']>>>) {
+async function expectStateMatchesLive(world: HarborWorld, state: StateFile) {
   for (const [endpoint, harbor] of Object.entries(world.harbors)) {
     const dump = harbor.dump()
     const live = new Set<string>()

@@ -112,6 +112,44 @@ describe('apply engine', () => {
     expect(await planChanges()).toBe(0)
   })
 
+  it('marks a robot whose secret could not be set, and the next plan sets one', async () => {
+    world.harbors.dr!.faults.add({match: 'PATCH /robots/*', status: 500})
+    const first = await applyAll({onFailure: 'continue'})
+    expect(first.result.failed.map((f) => f.change.id).sort()).toEqual([
+      'robot.ci@dr',
+      'robot.deploy["a"]@dr',
+      'robot.deploy["b"]@dr',
+      'robot.deploy["c"]@dr',
+    ])
+    const state = await world.state()
+    expect(state!.resources['robot.ci']!.dr).toMatchObject({secret_pending: true})
+    expect(state!.resources['robot.ci']!.dr!.secret_fp).toBeUndefined()
+
+    world.harbors.dr!.faults.clear()
+    const workspace = await open()
+    try {
+      const plan = await workspace.plan()
+      const fix = plan.result.changes.find((c) => c.id === 'robot.deploy["a"]@dr')!
+      expect(fix.action).toBe('update')
+      expect(fix.reason).toContain('hrep created it but could not set its secret')
+      expect(plan.result.changes).toHaveLength(4)
+      await workspace.apply(plan)
+    } finally {
+      await workspace.close()
+    }
+    const generated = JSON.parse(await readFile(join(world.dir, 'secrets.json'), 'utf8'))
+    const deploy = generated['robot.deploy["a"]']
+    expect(deploy.logins).toEqual({dr: 'robot$team-a+deploy'})
+    expect(await robotCanLogIn(world.harbors.dr!, 'robot$team-a+deploy', deploy.secret)).toBe(true)
+    expect(await robotCanLogIn(world.harbors.dr!, 'robot$ci', DECLARED)).toBe(true)
+    // primary keeps the secret it got first, still recorded for it.
+    const primaryDeploy = deploy.previous[0]
+    expect(primaryDeploy.logins).toEqual({primary: 'robot$team-a+deploy'})
+    expect(await robotCanLogIn(world.harbors.primary!, 'robot$team-a+deploy', primaryDeploy.secret)).toBe(true)
+    expect((await world.state())!.resources['robot.ci']!.dr!.secret_pending).toBeUndefined()
+    expect(await planChanges()).toBe(0)
+  })
+
   it('creates nothing twice when Harbor applies a create and then the response fails', async () => {
     for (const harbor of Object.values(world.harbors)) {
       harbor.faults.add({match: 'POST /projects', afterHandler: 500, rate: 0.5})

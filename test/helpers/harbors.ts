@@ -26,7 +26,10 @@ export interface HarborWorld {
 export interface StateJson {
   lineage: string
   serial: number
-  resources: Record<string, Record<string, {id: string; attrs: Record<string, unknown>; secret_fp?: string}>>
+  resources: Record<
+    string,
+    Record<string, {id: string; attrs: Record<string, unknown>; secret_fp?: string; secret_pending?: true}>
+  >
 }
 
 /** Endpoint blocks for `harbors`, plus an `hrep` block writing generated secrets to secrets.json. */
