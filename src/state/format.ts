@@ -25,7 +25,15 @@ export function parseState(text: string, file: string): State {
       `state file ${file} is empty. Restore it from ${file}.backup or from version control; delete it only if hrep manages nothing yet.`,
     )
   }
-  const data = parseJsonText(text, file, 'state_corrupt', 'the state file')
+  let data: unknown
+  try {
+    data = parseJsonText(text, file, 'state_corrupt', 'the state file')
+  } catch (error) {
+    throw new HrepError(
+      'state_corrupt',
+      `${(error as Error).message}. The previous version is in ${file}.backup (or in version control); see docs/state.md, "Recovery".`,
+    )
+  }
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {
     throw new HrepError('state_corrupt', `state file ${file} does not hold a JSON object`)
   }

@@ -120,10 +120,22 @@ export function holderState(info: LockInfo | undefined): HolderState {
   if (info.pid === process.pid) return 'alive'
   try {
     process.kill(info.pid, 0)
-    return 'alive'
+    // A killed process its parent has not reaped yet (a zombie) still answers signal 0.
+    return isZombie(info.pid) ? 'dead' : 'alive'
   } catch (error) {
     // EPERM: the pid exists but belongs to someone else, so it is alive.
     return (error as NodeJS.ErrnoException).code === 'ESRCH' ? 'dead' : 'alive'
+  }
+}
+
+/** Whether `pid` has exited and waits to be reaped (Linux /proc; false wherever that cannot be read). */
+function isZombie(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    // The state follows the command name, which is in parentheses and may itself hold spaces.
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z'
+  } catch {
+    return false
   }
 }
 
