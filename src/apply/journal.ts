@@ -539,7 +539,8 @@ export function compact(state: State, entries: readonly JournalEntry[]): State {
   for (const entry of entries) {
     switch (entry.type) {
       case 'begin':
-        if (entry.lineage !== state.lineage && !(entry.serial === 0 && state.serial === 0)) {
+        // A run that began before the state was first written (serial 0) carried a lineage never stored.
+        if (entry.lineage !== state.lineage && entry.serial !== 0) {
           throw new HrepError(
             'journal_lineage_mismatch',
             `the journal was written for a different state (lineage ${entry.lineage}; this state's lineage is ${state.lineage})`,

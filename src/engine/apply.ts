@@ -5,7 +5,7 @@
  * `--on-failure rollback` compensates what this run did, in reverse order.
  */
 import {randomUUID} from 'node:crypto'
-import type {Journal} from '../apply/journal.js'
+import type {Journal, JournalEntry} from '../apply/journal.js'
 import {compact, openJournal} from '../apply/journal.js'
 import {type NodeOutcome, walk} from '../apply/walker.js'
 import type {Kind} from '../kinds/kind.js'
@@ -40,6 +40,8 @@ export interface ApplyRunOptions {
   operation: string
   planId?: string
   signal?: AbortSignal
+  /** A journal of an interrupted run is waiting (actions in doubt on an endpoint that is down): continue it. */
+  continueJournal?: boolean
 }
 
 export interface ChangeFailure {
@@ -73,7 +75,7 @@ export function runApply(options: ApplyRunOptions): Promise<ApplyRunResult> {
 
 async function applyRun(options: ApplyRunOptions): Promise<ApplyRunResult> {
   const {store, events} = options
-  const journal = await openJournal(store.path)
+  const journal = await openJournal(store.path, {existing: options.continueJournal ? 'continue' : 'refuse'})
   const run = randomUUID()
   await journal.append({
     type: 'begin',
@@ -148,10 +150,26 @@ async function applyRun(options: ApplyRunOptions): Promise<ApplyRunResult> {
         ? 'failed'
         : 'complete'
   await journal.append({type: 'end', run, status})
-  // Every outcome is in the state now and nothing is in flight: the journal has done its job.
-  await journal.remove()
+  if (inDoubt(journal.entries())) {
+    // An earlier run's actions still in doubt (their endpoint is down) stay for the next recovery.
+    await journal.truncate(journal.entries().length)
+    await journal.close()
+  } else {
+    // Every outcome is in the state now and nothing is in flight: the journal has done its job.
+    await journal.remove()
+  }
   result.serial = store.state.serial
   return result
+}
+
+/** Whether any intent in `entries` has no outcome. */
+function inDoubt(entries: readonly JournalEntry[]): boolean {
+  const open = new Set<string>()
+  for (const entry of entries) {
+    if (entry.type === 'intent') open.add(entry.change)
+    else if (entry.type === 'done' || entry.type === 'failed') open.delete(entry.change)
+  }
+  return open.size > 0
 }
 
 function count(result: ApplyRunResult, change: Change): void {

@@ -14,12 +14,14 @@ import type {Secret} from '../model/secret.js'
 import {expandDesired} from '../plan/desired.js'
 import {SECRET_ATTR} from '../plan/diff.js'
 import {plan as computePlan} from '../plan/planner.js'
-import type {DesiredObject, PlanResult} from '../plan/types.js'
+import {parseTargets} from '../plan/target.js'
+import type {DesiredObject, PlanResult, PlanWarning} from '../plan/types.js'
 import {
   assertPlanFresh,
   createSavedPlan,
   fingerprintMatchesAsync,
   type SavedPlan,
+  type State,
   secretFingerprintAsync,
   StateStore,
 } from '../state/index.js'
@@ -147,6 +149,8 @@ export class Workspace {
   /** Refresh + plan (recovering an interrupted run's journal first). */
   async plan(request: PlanRequest = {}): Promise<PlanOutcome> {
     const config = this.loaded
+    // A malformed --target is an error before anything is read.
+    parseTargets(request.targets ?? [])
     const sessions = await this.connect(request.signal)
     const recovered = await recoverJournal(this.store, sessions, allKinds, this.options.events)
     const state = this.store.state
@@ -183,7 +187,7 @@ export class Workspace {
         options: {targets: request.targets, refreshOnly: request.refreshOnly, allowDelete: request.allowDelete},
         prune: mirror.prune,
       })
-      planned.warnings.push(...mirror.warnings(planned))
+      planned.warnings.push(...mirror.warnings(planned), ...this.secretSplitWarnings(planned.changes, state))
       span.setAttribute('hrep.changes', planned.changes.length)
       return planned
     })
@@ -258,12 +262,9 @@ export class Workspace {
   ): Promise<ApplyOutcome> {
     const config = this.loaded
     this.requireSecretDestination(changes, request)
-    if (await hasPendingJournal(this.store)) {
-      throw new HrepError(
-        'journal_pending',
-        'an interrupted run could not be fully recovered, because an endpoint it touched is unavailable; hrep apply finishes it once that endpoint answers',
-      )
-    }
+    // What an interrupted run left in doubt on an endpoint that is still down stays in the journal,
+    // which this run continues (and keeps), so the other endpoints are not held up.
+    const continueJournal = await hasPendingJournal(this.store)
     const sessions = await this.connect(request.signal)
     const generated = new GeneratedSecrets(config.hrep.secretOutput)
     const parallelism =
@@ -286,8 +287,29 @@ export class Workspace {
       operation: this.options.operation,
       planId: request.planId,
       signal: request.signal,
+      continueJournal,
     })
     return {...result, generatedSecrets: request.showSecrets ? generated.entries() : []}
+  }
+
+  /**
+   * A robot whose secret hrep generates, created on an endpoint while it already exists on others,
+   * gets a new secret there: Harbor cannot reveal the old one. Say so before it happens.
+   */
+  private secretSplitWarnings(changes: readonly Change[], state: State): PlanWarning[] {
+    const warnings: PlanWarning[] = []
+    for (const change of changes) {
+      if (change.action !== 'create' || !change.diffs.some((diff) => diff.path === SECRET_ATTR)) continue
+      if (this.declaredSecret(change.address) !== undefined) continue
+      const elsewhere = Object.keys(state.resources[change.address] ?? {}).filter((endpoint) => endpoint !== change.endpoint)
+      if (elsewhere.length === 0) continue
+      warnings.push({
+        message: `${change.id} gets a newly generated secret, different from the one it has on ${elsewhere.join(', ')} (Harbor never reveals a robot's secret); declare secret = env("...") to keep them identical`,
+        address: change.address,
+        endpoint: change.endpoint,
+      })
+    }
+    return warnings
   }
 
   /** A robot hrep must generate a secret for needs somewhere to put it, or it would be lost. */

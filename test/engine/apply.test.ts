@@ -6,7 +6,8 @@
 import {readdir, readFile} from 'node:fs/promises'
 import {join} from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
-import type {EmulatorHandle} from '../../src/emulator/index.js'
+import {openJournal} from '../../src/apply/journal.js'
+import {type EmulatorHandle, startEmulator} from '../../src/emulator/index.js'
 import {Workspace} from '../../src/engine/workspace.js'
 import type {EngineEvent} from '../../src/model/events.js'
 import {harborApi, type HarborWorld, startHarbors} from '../helpers/harbors.js'
@@ -147,6 +148,50 @@ describe('apply engine', () => {
     expect(primaryDeploy.logins).toEqual({primary: 'robot$team-a+deploy'})
     expect(await robotCanLogIn(world.harbors.primary!, 'robot$team-a+deploy', primaryDeploy.secret)).toBe(true)
     expect((await world.state())!.resources['robot.ci']!.dr!.secret_pending).toBeUndefined()
+    expect(await planChanges()).toBe(0)
+  })
+
+  it('does not hold up the other endpoints while an action in doubt waits for its endpoint to come back', async () => {
+    // An interrupted run left a robot create in doubt on dr, and dr is down now.
+    const statePath = join(world.dir, 'hrep.state.json')
+    const journal = await openJournal(statePath)
+    await journal.append({
+      type: 'begin',
+      run: 'killed-run',
+      operation: 'apply',
+      lineage: 'unwritten',
+      serial: 0,
+      started: new Date().toISOString(),
+      hrep_version: '0.1.0',
+    })
+    await journal.append({
+      type: 'intent',
+      change: 'robot.ci@dr',
+      address: 'robot.ci',
+      endpoint: 'dr',
+      kind: 'robot',
+      key: 'ci',
+      action: 'create',
+      attrs: {name: 'ci'},
+    })
+    await journal.close()
+    const dr = world.harbors.dr!
+    const port = dr.port
+    await dr.stop()
+
+    const {plan, result} = await applyAll()
+    expect(plan.result.unavailable.map((u) => u.endpoint)).toEqual(['dr'])
+    expect(result.failed).toEqual([])
+    expect(world.harbors.primary!.projects()).toHaveLength(3)
+    expect(events.some((e) => e.type === 'warning' && /left for when their endpoint answers/.test(e.message))).toBe(true)
+    expect(await readFile(`${statePath}.journal`, 'utf8')).toContain('"change":"robot.ci@dr"')
+
+    // dr is back (empty): the action in doubt is resolved (not found), and the next apply completes dr.
+    world.harbors.dr = await startEmulator({port, loginLockMs: 0})
+    const second = await applyAll()
+    expect(second.result.failed).toEqual([])
+    expect(world.harbors.dr.projects()).toHaveLength(3)
+    await expect(readFile(`${statePath}.journal`, 'utf8')).rejects.toThrow(/ENOENT/)
     expect(await planChanges()).toBe(0)
   })
 
