@@ -4,7 +4,7 @@ import {configFlags, loadOptionsFromFlags} from '../cli/flags.js'
 import {onInterrupt} from '../cli/interrupt.js'
 import {ProgressRenderer, progressMode} from '../cli/progress.js'
 import {canPrompt, confirmApply} from '../cli/prompt.js'
-import {renderApplyResult} from '../cli/render-apply.js'
+import {type PlanGaps, renderApplyResult} from '../cli/render-apply.js'
 import {renderPlan} from '../cli/render-plan.js'
 import {lockTimeoutFlag, lockTimeoutMs, parallelismFlag} from '../cli/run-flags.js'
 import {FAILURE_POLICIES} from '../engine/apply.js'
@@ -66,7 +66,7 @@ export default class Apply extends BaseCommand {
       parallelism: flags.parallelism,
     })
     let outcome: ApplyOutcome | undefined
-    let planProblems = false
+    let gaps: PlanGaps = {}
     try {
       const request = {onFailure: flags['on-failure'], showSecrets: flags['show-secrets'], signal: interrupt.signal}
       if (args.planfile) {
@@ -78,10 +78,10 @@ export default class Apply extends BaseCommand {
         const plan = await workspace.plan({targets: flags.target, refreshOnly: flags['refresh-only'], signal: interrupt.signal})
         progress.stop()
         const {result} = plan
-        planProblems = result.unavailable.length > 0 || result.conflicts.length > 0
+        gaps = {unavailable: result.unavailable, conflicts: result.conflicts}
         if (!flags.json) this.out(renderPlan(result, c))
         if (!hasChanges(result)) {
-          if (planProblems) process.exitCode = 1
+          if (hasGaps(gaps)) process.exitCode = 1
           return
         }
         if (!flags['auto-approve']) {
@@ -115,14 +115,18 @@ export default class Apply extends BaseCommand {
             serial: outcome.serial,
           }),
         )
-      } else this.out(`\n${renderApplyResult(outcome, c)}`)
+      } else this.out(`\n${renderApplyResult(outcome, c, gaps)}`)
       const interrupted = interrupt.exitCode()
       if (interrupted !== undefined) process.exitCode = interrupted
-      else if (outcome.failed.length > 0 || outcome.stopped || planProblems) process.exitCode = 1
+      else if (outcome.failed.length > 0 || outcome.stopped || hasGaps(gaps)) process.exitCode = 1
     } finally {
       progress.stop()
       interrupt.dispose()
       await workspace.close()
     }
   }
+}
+
+function hasGaps(gaps: PlanGaps): boolean {
+  return (gaps.unavailable?.length ?? 0) > 0 || (gaps.conflicts?.length ?? 0) > 0
 }

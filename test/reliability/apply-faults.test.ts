@@ -270,6 +270,8 @@ describe('one endpoint going away', () => {
     const output = result.stdout + result.stderr
     expect(output).toMatch(/\bdr: GET \/users\/current failed: connection refused \(ECONNREFUSED\)/)
     expect(output).toContain('Resources: 80 added')
+    expect(output).toContain('Apply complete, but not everywhere.')
+    expect(output).toMatch(/endpoint dr was not changed: /)
     expectConverged(primary, SMALL)
   })
 })
