@@ -15,7 +15,7 @@ import type {DiagnosticBag} from './diagnostic-bag.js'
 import {type EvalHost, Evaluator} from './evaluate.js'
 import type {Attribute, Body, Expression} from './hcl/ast.js'
 import type {FunctionContext} from './functions.js'
-import {closest} from './suggest.js'
+import {closest} from '../model/suggest.js'
 import {type Value, type ValueObject, getKey, isObjectValue, isPoison, objectFrom, poison, setKey, typeName} from './values.js'
 
 /** Resource meta-arguments: read by the loader, never passed to a kind's schema. */

@@ -9,7 +9,7 @@ import {formatRange} from '../model/errors.js'
 import type {Attribute, Block, ConfigFile} from './hcl/ast.js'
 import type {DiagnosticBag} from './diagnostic-bag.js'
 import {headerRange} from './body.js'
-import {closest} from './suggest.js'
+import {closest} from '../model/suggest.js'
 
 /** Block types the loader knows, besides the resource kinds. */
 export const SETTING_BLOCK_TYPES = ['hrep', 'variable', 'locals', 'endpoint', 'replicate', 'import'] as const

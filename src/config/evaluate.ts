@@ -9,7 +9,7 @@
 import type {Expression, ForExpr, Range, TemplateExpr, TemplatePart} from './hcl/ast.js'
 import type {DiagnosticBag} from './diagnostic-bag.js'
 import {FUNCTIONS, FUNCTION_NAMES, type FunctionContext, FunctionError} from './functions.js'
-import {closest} from './suggest.js'
+import {closest} from '../model/suggest.js'
 import {
   type Value,
   type ValueObject,

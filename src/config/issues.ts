@@ -8,7 +8,7 @@ import type {z} from 'zod'
 import type {Expression, Range} from './hcl/ast.js'
 import type {BodyShape} from './body.js'
 import type {DiagnosticBag} from './diagnostic-bag.js'
-import {closest} from './suggest.js'
+import {closest} from '../model/suggest.js'
 import {kindOf} from './schemas.js'
 import {isObjectValue} from './values.js'
 
@@ -181,6 +181,9 @@ function reportIssue(issue: Issue, context: IssueContext, diagnostics: Diagnosti
   }
   if (issue.code === 'unrecognized_keys') {
     const known = [...schemaKeys(schemaAt(context.schema, path)), ...(path.length === 0 ? (context.extraKeys ?? []) : [])]
+    // Inside a nested block (`retry { }` in `hrep { }`), name that block.
+    const nested = path.filter((segment): segment is string => typeof segment === 'string').at(-1)
+    const what = nested === undefined ? context.what : `the ${nested} block in ${context.what}`
     for (const key of issue.keys) {
       const suggestion = closest(key, known)
       const hint = suggestion ? ` Did you mean "${suggestion}"?` : ''
@@ -189,7 +192,7 @@ function reportIssue(issue: Issue, context: IssueContext, diagnostics: Diagnosti
         diagnostics.error(
           'Unsupported argument',
           attribute.nameRange,
-          `An argument named "${key}" is not expected in ${context.what}.${hint}`,
+          `An argument named "${key}" is not expected in ${what}.${hint}`,
           address,
         )
         continue
@@ -198,7 +201,7 @@ function reportIssue(issue: Issue, context: IssueContext, diagnostics: Diagnosti
       diagnostics.error(
         'Unsupported block type',
         blocks?.typeRange ?? shape.header,
-        `Blocks of type "${key}" are not expected in ${context.what}.${hint}`,
+        `Blocks of type "${key}" are not expected in ${what}.${hint}`,
         address,
       )
     }

@@ -90,11 +90,17 @@ function rateLimit() {
   })
 }
 
-const retrySchema = z.strictObject({
-  attempts: wholeNumber(1, 100).optional(),
-  base_delay: duration().optional(),
-  max_delay: duration().optional(),
-})
+const retrySchema = z
+  .strictObject({
+    attempts: wholeNumber(1, 100).optional(),
+    base_delay: duration().optional(),
+    max_delay: duration().optional(),
+  })
+  .superRefine((retry, ctx) => {
+    if (retry.base_delay !== undefined && retry.max_delay !== undefined && retry.base_delay > retry.max_delay) {
+      ctx.addIssue({code: 'custom', path: ['base_delay'], message: 'base_delay must not be longer than max_delay'})
+    }
+  })
 
 /** Output of a `retry { }` block: only what was set. */
 export type RetryInput = z.output<typeof retrySchema>
@@ -109,6 +115,17 @@ const reliabilityShape = {
   retry: z.array(retrySchema).max(1, {error: 'at most one retry block'}).optional(),
 }
 
+/** A deadline shorter than one attempt's timeout would cut every slow attempt short: refuse it. */
+function checkDeadline(block: {timeout?: number; deadline?: number}, ctx: z.RefinementCtx): void {
+  if (block.timeout !== undefined && block.deadline !== undefined && block.deadline < block.timeout) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['deadline'],
+      message: 'the deadline (all attempts) must not be shorter than the timeout (one attempt)',
+    })
+  }
+}
+
 /** What the reliability attributes of one block set (undefined = inherited). */
 export type ReliabilityInput = {
   parallelism?: number
@@ -120,12 +137,14 @@ export type ReliabilityInput = {
 }
 
 /** The `hrep { }` block. */
-export const hrepSchema = z.strictObject({
-  state: text('a file path').optional(),
-  secret_output: text('a file path').optional(),
-  allow_delete: bool().optional(),
-  ...reliabilityShape,
-})
+export const hrepSchema = z
+  .strictObject({
+    state: text('a file path').optional(),
+    secret_output: text('a file path').optional(),
+    allow_delete: bool().optional(),
+    ...reliabilityShape,
+  })
+  .superRefine(checkDeadline)
 
 /** A password: a string, kept as a Secret. */
 function password() {
@@ -175,15 +194,17 @@ function harborUrl() {
 }
 
 /** The `endpoint "name" { }` block. */
-export const endpointSchema = z.strictObject({
-  url: harborUrl(),
-  username: text(),
-  password: password(),
-  ca_file: text('a file path').optional(),
-  insecure: bool().default(false),
-  robot_prefix: text().optional(),
-  ...reliabilityShape,
-})
+export const endpointSchema = z
+  .strictObject({
+    url: harborUrl(),
+    username: text(),
+    password: password(),
+    ca_file: text('a file path').optional(),
+    insecure: bool().default(false),
+    robot_prefix: text().optional(),
+    ...reliabilityShape,
+  })
+  .superRefine(checkDeadline)
 
 /** How mirror mode treats robot secrets, which a source never reveals. */
 export const ROBOT_SECRET_MODES = ['independent', 'rotate'] as const

@@ -14,7 +14,7 @@ import type {ConfigContext, ResourceInstance} from './context.js'
 import type {Block, Expression} from './hcl/ast.js'
 import {reportIssues} from './issues.js'
 import {type ReliabilityInput, endpointSchema, hrepSchema, importSchema, replicateSchema} from './schemas.js'
-import {closest} from './suggest.js'
+import {closest} from '../model/suggest.js'
 import {type Value, type ValueObject, containsPoison, isObjectValue, isPoison, setKey} from './values.js'
 
 // Reliability settings when neither the `hrep` block nor the endpoint sets them: the reliability layer's one list.

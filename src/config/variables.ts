@@ -15,7 +15,7 @@ import {type EvalHost, Evaluator} from './evaluate.js'
 import type {FunctionContext} from './functions.js'
 import {reportIssues} from './issues.js'
 import {variableSchema} from './schemas.js'
-import {closest} from './suggest.js'
+import {closest} from '../model/suggest.js'
 import {type TypeConstraint, convertToType, isPrimitiveType, parseTypeExpression, typeToString} from './types.js'
 import {type Value, containsSecret, isPoison, poison, sensitize} from './values.js'
 

@@ -7,7 +7,7 @@
  * written once, under the workspace's lock, after an interrupted run's journal was recovered.
  */
 import type {DesiredResource, LoadedConfig} from '../config/model.js'
-import {closest} from '../config/suggest.js'
+import {closest} from '../model/suggest.js'
 import type {Kind} from '../kinds/kind.js'
 import {kinds as allKinds} from '../kinds/registry.js'
 import {formatAddress, parseAddress} from '../model/address.js'

@@ -7,6 +7,7 @@
  * `admin`, as projectAdmin) is a member of every project Harbor creates: it is listed like any
  * member and left alone unless declared; declaring it adopts the existing membership.
  */
+import {closest} from '../model/suggest.js'
 import {z} from 'zod'
 import {HrepError} from '../model/errors.js'
 import type {HarborMember, HarborProject, HarborUserGroup} from './harbor.js'
@@ -57,7 +58,11 @@ const configSchema = z
     role: z.string({error: () => `expected a role: ${ROLE_NAMES.join(', ')}`}).transform((value, ctx) => {
       const role = parseRole(value)
       if (role) return role
-      ctx.addIssue({code: 'custom', message: `"${value}" is not a role; expected one of ${ROLE_NAMES.join(', ')}`})
+      const guess = closest(value, ROLE_NAMES)
+      ctx.addIssue({
+        code: 'custom',
+        message: `"${value}" is not a role;${guess ? ` did you mean "${guess}"?` : ''} expected one of ${ROLE_NAMES.join(', ')}`,
+      })
       return z.NEVER
     }),
   })

@@ -42,6 +42,28 @@ describe('structure', () => {
     expect(project.detail).toContain('Did you mean "public"?')
   })
 
+  it('names the nested block an unknown argument is in', () => {
+    const error = onlyError(`${ENDPOINTS}\nhrep {\n  retry {\n    atempts = 3\n  }\n}\n`)
+    expect(error).toMatchObject({summary: 'Unsupported argument', text: 'atempts'})
+    expect(error.detail).toContain('not expected in the retry block in the hrep block. Did you mean "attempts"?')
+  })
+
+  it('refuses reliability settings that contradict each other, at the attribute', () => {
+    const backoff = onlyError(`${ENDPOINTS}\nhrep {\n  retry {\n    base_delay = "20s"\n    max_delay  = "1s"\n  }\n}\n`)
+    expect(backoff).toMatchObject({summary: 'Invalid value for "base_delay"', text: '"20s"'})
+    expect(backoff.detail).toContain('base_delay must not be longer than max_delay')
+    const deadline = onlyError(`${ENDPOINTS}\nhrep {\n  timeout  = "30s"\n  deadline = "10s"\n}\n`)
+    expect(deadline).toMatchObject({summary: 'Invalid value for "deadline"', text: '"10s"'})
+  })
+
+  it('suggests the role meant by a misspelt one', () => {
+    const error = onlyError(
+      `${ENDPOINTS}\nproject "p" {}\nproject_member "m" {\n  project = project.p\n  user    = "alice"\n  role    = "develper"\n}\n`,
+    )
+    expect(error).toMatchObject({summary: 'Invalid value for "role"', text: '"develper"'})
+    expect(error.detail).toContain('did you mean "developer"?')
+  })
+
   it('suggests a meta-argument for a misspelt one', () => {
     const error = onlyError(`${ENDPOINTS}\nproject "p" {\n  for_eech = toset(["a"])\n}\n`)
     expect(error).toMatchObject({summary: 'Unsupported argument', text: 'for_eech'})
