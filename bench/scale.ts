@@ -354,7 +354,8 @@ try {
   )
   say(
     `planner first run ${planner.runsMs[0].toFixed(0)} ms; in-process steps: load config ${planner.steps.loadConfigMs.toFixed(0)} ms, ` +
-      `read state ${planner.steps.readStateMs.toFixed(0)} ms, refresh ${planner.steps.refreshMs.toFixed(0)} ms`,
+      `read state ${planner.steps.readStateMs.toFixed(0)} ms, refresh ${planner.steps.refreshMs.toFixed(0)} ms` +
+      (secrets === 'declared' ? `, check declared secrets ${planner.steps.fingerprintsMs.toFixed(0)} ms` : ''),
   )
   say(`documented-API read (one robot list per project): ${plan.lowerBound.documentedApiRequests} requests`)
   say(`apply output: ${applied.output}`)

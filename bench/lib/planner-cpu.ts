@@ -10,8 +10,9 @@ import {READ_ORDER, refresh} from '../../src/engine/refresh.js'
 import {kinds} from '../../src/kinds/registry.js'
 import {nullSink} from '../../src/model/events.js'
 import {expandDesired} from '../../src/plan/desired.js'
+import {SECRET_ATTR} from '../../src/plan/diff.js'
 import {plan} from '../../src/plan/planner.js'
-import {readState} from '../../src/state/index.js'
+import {fingerprintMatchesAsync, readState} from '../../src/state/index.js'
 
 export interface PlannerCpu {
   /** Median CPU time of one `plan()` call, ms. */
@@ -22,7 +23,7 @@ export interface PlannerCpu {
   /** Changes the plan holds (0 for in-sync endpoints). */
   changes: number
   /** Wall time of the steps before the planner, ms (in this process, for the breakdown). */
-  steps: {loadConfigMs: number; readStateMs: number; refreshMs: number; expandMs: number}
+  steps: {loadConfigMs: number; readStateMs: number; refreshMs: number; fingerprintsMs: number; expandMs: number}
 }
 
 function median(values: number[]): number {
@@ -52,8 +53,23 @@ export async function measurePlanner(dir: string, runs = 7): Promise<PlannerCpu>
     await closeEndpoints(sessions.values())
   }
   const refreshMs = lap()
-  // The bench declares no robot secrets (hrep generates them), so no fingerprint is checked.
-  const desired = expandDesired(config.resources, kinds, {})
+  // Declared robot secrets are checked against the state's fingerprints first, as the engine does.
+  const matches = new Map<string, boolean>()
+  await Promise.all(
+    config.resources.flatMap((resource) => {
+      const secret = resource.secrets[SECRET_ATTR]
+      if (secret === undefined) return []
+      return resource.endpoints.map(async (endpoint) => {
+        const fingerprint = state.resources[resource.address]?.[endpoint]?.secret_fp
+        if (fingerprint !== undefined)
+          matches.set(`${resource.address}@${endpoint}`, await fingerprintMatchesAsync(secret.reveal(), fingerprint))
+      })
+    }),
+  )
+  const fingerprintsMs = lap()
+  const desired = expandDesired(config.resources, kinds, {
+    secretMatches: (address, endpoint) => matches.get(`${address}@${endpoint}`),
+  })
   const expandMs = lap()
   let liveObjects = 0
   for (const endpoint of Object.values(live.endpoints)) {
@@ -75,6 +91,6 @@ export async function measurePlanner(dir: string, runs = 7): Promise<PlannerCpu>
     desiredObjects: desired.length,
     liveObjects,
     changes,
-    steps: {loadConfigMs, readStateMs, refreshMs, expandMs},
+    steps: {loadConfigMs, readStateMs, refreshMs, fingerprintsMs, expandMs},
   }
 }
