@@ -1,14 +1,14 @@
 import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../cli/base-command.js'
-import {configFlags, loadOptionsFromFlags} from '../cli/flags.js'
-import {onInterrupt} from '../cli/interrupt.js'
-import {ProgressRenderer, progressMode} from '../cli/progress.js'
+import {configFlags} from '../cli/flags.js'
+import {progressMode} from '../cli/progress.js'
+import {openSession} from '../cli/session.js'
 import {canPrompt, confirmApply} from '../cli/prompt.js'
 import {type PlanGaps, renderApplyResult} from '../cli/render-apply.js'
 import {renderPlan} from '../cli/render-plan.js'
-import {lockTimeoutFlag, lockTimeoutMs, parallelismFlag} from '../cli/run-flags.js'
+import {lockTimeoutFlag, parallelismFlag} from '../cli/run-flags.js'
 import {FAILURE_POLICIES} from '../engine/apply.js'
-import {type ApplyOutcome, Workspace} from '../engine/workspace.js'
+import type {ApplyOutcome} from '../engine/workspace.js'
 import {HrepError} from '../model/errors.js'
 import {hasChanges} from '../plan/planner.js'
 import {readPlanFile} from '../state/index.js'
@@ -47,24 +47,21 @@ export default class Apply extends BaseCommand {
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Apply)
-    const {dir, options} = loadOptionsFromFlags(flags)
     const c = this.colors(flags['no-color'])
-    const progress = new ProgressRenderer(progressMode({json: flags.json}), this.errColors(flags['no-color']))
-    const interrupt = onInterrupt((message) => this.err(message))
     if (!args.planfile && !flags['auto-approve'] && (flags.json || !canPrompt())) {
       throw new HrepError(
         'approval_required',
         'hrep apply asks for approval on a terminal; with no terminal (or with --json) pass --auto-approve, or apply a saved plan: hrep plan --out FILE && hrep apply FILE',
       )
     }
-    const workspace = await Workspace.open({
-      configDir: dir,
-      load: options,
-      events: progress,
+    const session = await openSession({
+      flags,
       operation: 'apply',
-      lockTimeoutMs: lockTimeoutMs(flags['lock-timeout']),
-      parallelism: flags.parallelism,
+      progress: progressMode({json: flags.json}),
+      colors: this.errColors(flags['no-color']),
+      notify: (message) => this.err(message),
     })
+    const {workspace, progress, interrupt} = session
     let outcome: ApplyOutcome | undefined
     let gaps: PlanGaps = {}
     try {
@@ -120,9 +117,7 @@ export default class Apply extends BaseCommand {
       if (interrupted !== undefined) process.exitCode = interrupted
       else if (outcome.failed.length > 0 || outcome.stopped || hasGaps(gaps)) process.exitCode = 1
     } finally {
-      progress.stop()
-      interrupt.dispose()
-      await workspace.close()
+      await session.close()
     }
   }
 }

@@ -1,12 +1,11 @@
 import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../cli/base-command.js'
 import {configFlags, loadOptionsFromFlags} from '../cli/flags.js'
-import {onInterrupt} from '../cli/interrupt.js'
-import {ProgressRenderer, progressMode} from '../cli/progress.js'
-import {lockTimeoutFlag, lockTimeoutMs, parallelismFlag} from '../cli/run-flags.js'
+import {progressMode} from '../cli/progress.js'
+import {openSession} from '../cli/session.js'
+import {lockTimeoutFlag, parallelismFlag} from '../cli/run-flags.js'
 import {importAll} from '../engine/import-all.js'
 import {ImportFailed, type ImportResult, importObject} from '../engine/import.js'
-import {Workspace} from '../engine/workspace.js'
 import {KIND_NAMES, type KindName} from '../model/change.js'
 import {HrepError} from '../model/errors.js'
 
@@ -61,18 +60,16 @@ export default class Import extends BaseCommand {
       }
     }
     const kinds = parseKinds(flags.kinds)
-    const {dir, options} = loadOptionsFromFlags(flags)
+    const {options} = loadOptionsFromFlags(flags)
     const c = this.colors(flags['no-color'])
-    const progress = new ProgressRenderer(flags.json ? 'silent' : progressMode({}), this.errColors(flags['no-color']))
-    const interrupt = onInterrupt((message) => this.err(message))
-    const workspace = await Workspace.open({
-      configDir: dir,
-      load: options,
-      events: progress,
+    const session = await openSession({
+      flags,
       operation: 'import',
-      lockTimeoutMs: lockTimeoutMs(flags['lock-timeout']),
-      parallelism: flags.parallelism,
+      progress: flags.json ? 'silent' : progressMode({}),
+      colors: this.errColors(flags['no-color']),
+      notify: (message) => this.err(message),
     })
+    const {workspace, progress, interrupt} = session
     try {
       if (bulk) {
         progress.begin(`Reading ${flags.endpoint}`)
@@ -129,9 +126,7 @@ export default class Import extends BaseCommand {
       }
       if (result.outcomes.some((o) => o.status === 'unavailable' || o.status === 'taken')) process.exitCode = 1
     } finally {
-      progress.stop()
-      interrupt.dispose()
-      await workspace.close()
+      await session.close()
     }
   }
 

@@ -1,11 +1,10 @@
 import {Flags} from '@oclif/core'
 import {BaseCommand} from '../cli/base-command.js'
-import {configFlags, loadOptionsFromFlags} from '../cli/flags.js'
-import {onInterrupt} from '../cli/interrupt.js'
-import {ProgressRenderer, progressMode} from '../cli/progress.js'
+import {configFlags} from '../cli/flags.js'
+import {progressMode} from '../cli/progress.js'
+import {openSession} from '../cli/session.js'
 import {renderPlan} from '../cli/render-plan.js'
-import {lockTimeoutFlag, lockTimeoutMs, parallelismFlag} from '../cli/run-flags.js'
-import {Workspace} from '../engine/workspace.js'
+import {lockTimeoutFlag, parallelismFlag} from '../cli/run-flags.js'
 import {toJsonPlan} from '../plan/json.js'
 import {hasChanges} from '../plan/planner.js'
 import {writePlanFile} from '../state/index.js'
@@ -35,18 +34,15 @@ export default class Plan extends BaseCommand {
 
   async run(): Promise<void> {
     const {flags} = await this.parse(Plan)
-    const {dir, options} = loadOptionsFromFlags(flags)
     const c = this.colors(flags['no-color'])
-    const progress = new ProgressRenderer(flags.json ? 'silent' : progressMode({}), this.errColors(flags['no-color']))
-    const interrupt = onInterrupt((message) => this.err(message))
-    const workspace = await Workspace.open({
-      configDir: dir,
-      load: options,
-      events: progress,
+    const session = await openSession({
+      flags,
       operation: 'plan',
-      lockTimeoutMs: lockTimeoutMs(flags['lock-timeout']),
-      parallelism: flags.parallelism,
+      progress: flags.json ? 'silent' : progressMode({}),
+      colors: this.errColors(flags['no-color']),
+      notify: (message) => this.err(message),
     })
+    const {workspace, progress, interrupt} = session
     try {
       progress.begin('Refreshing')
       const outcome = await workspace.plan({targets: flags.target, refreshOnly: flags['refresh-only'], signal: interrupt.signal})
@@ -66,9 +62,7 @@ export default class Plan extends BaseCommand {
       if (failed) process.exitCode = 1
       else if (flags['detailed-exitcode'] && hasChanges(result)) process.exitCode = 2
     } finally {
-      progress.stop()
-      interrupt.dispose()
-      await workspace.close()
+      await session.close()
     }
   }
 }
