@@ -63,18 +63,23 @@ function validateInstance(
     } else setKey(input, key, value)
   }
   const dropped = prepareInput(context, input, () => instance.shape, sensitive, address)
-  const parsed = kind.configSchema.safeParse(input)
-  if (!parsed.success) {
-    const issues = parsed.error.issues.filter((issue) => !(typeof issue.path[0] === 'string' && dropped.has(issue.path[0])))
-    reportIssues(
-      issues,
-      {shape: instance.shape, input, schema: kind.configSchema, what: address, address, extraKeys: META_ARGUMENTS},
-      context.diagnostics,
-    )
-    return undefined
+  // The kind's quick path answers for a valid body; the schema decides (and words the errors) otherwise.
+  let data = dropped.size === 0 ? kind.quickConfig?.(input) : undefined
+  if (data === undefined) {
+    const parsed = kind.configSchema.safeParse(input)
+    if (!parsed.success) {
+      const issues = parsed.error.issues.filter((issue) => !(typeof issue.path[0] === 'string' && dropped.has(issue.path[0])))
+      reportIssues(
+        issues,
+        {shape: instance.shape, input, schema: kind.configSchema, what: address, address, extraKeys: META_ARGUMENTS},
+        context.diagnostics,
+      )
+      return undefined
+    }
+    if (dropped.size > 0) return undefined
+    data = parsed.data
   }
-  if (dropped.size > 0) return undefined
-  const attrs: Record<string, unknown> = sensitive.size > 0 ? {...parsed.data} : parsed.data
+  const attrs: Record<string, unknown> = sensitive.size > 0 ? {...data} : data
   const secrets: Record<string, Secret> = {}
   for (const key of sensitive) {
     const value = attrs[key]

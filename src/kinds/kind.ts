@@ -63,6 +63,14 @@ export interface Kind<A extends Attrs = Attrs> {
    * attributes (see `sensitive`) pass through unchanged and are split off by the loader.
    */
   readonly configSchema: z.ZodType<A>
+  /**
+   * An optional fast twin of `configSchema` for the common case of a valid body: exactly the output
+   * `configSchema` gives for `input` (same values, same key order), or undefined whenever it is not
+   * sure the input is valid; the loader then runs `configSchema`, which words the errors. It never
+   * returns a value for an input the schema rejects, and never mutates `input`. Kept next to the
+   * schema it mirrors; a test compares both on generated bodies.
+   */
+  readonly quickConfig?: (input: Readonly<Record<string, unknown>>) => A | undefined
   /** Attributes that are secrets: never stored, printed or compared as values. */
   readonly sensitive: readonly string[]
   /** Attributes Harbor cannot change in place: a difference there plans delete + create. */

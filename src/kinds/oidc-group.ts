@@ -9,6 +9,7 @@ import {HrepError} from '../model/errors.js'
 import type {HarborUserGroup} from './harbor.js'
 import {collect, idFromLocation, isNotFound, listUserGroups, rememberGroupId, restated, send, statusOf} from './io.js'
 import type {CreateResult, Kind, KindContext, LiveObject} from './kind.js'
+import {type IssueSink, onlyKeys} from './schema.js'
 
 /** Group types by name, as hrep spells them. */
 export const GROUP_TYPES = ['oidc', 'ldap', 'http'] as const
@@ -61,17 +62,35 @@ const configSchema = z
     type: z.enum(GROUP_TYPES, {error: () => 'expected "oidc", "ldap" or "http"'}).default('oidc'),
     ldap_dn: z.string({error: () => 'expected an LDAP DN like "cn=devs,ou=groups,dc=example,dc=com"'}).optional(),
   })
-  .transform((body, ctx): GroupAttrs => {
-    const attrs: GroupAttrs = {name: body.name, type: body.type}
-    if (body.type === 'ldap') {
-      if (body.ldap_dn === undefined || body.ldap_dn.trim() === '') {
-        ctx.addIssue({code: 'custom', path: ['ldap_dn'], message: 'an LDAP group needs ldap_dn'})
-      } else attrs.ldap_dn = canonicalDn(body.ldap_dn)
-    } else if (body.ldap_dn !== undefined) {
-      ctx.addIssue({code: 'custom', path: ['ldap_dn'], message: `ldap_dn is only for type = "ldap" (this group is ${body.type})`})
-    }
-    return attrs
+  .transform((body, ctx): GroupAttrs => groupAttrs(body, (path, message) => ctx.addIssue({code: 'custom', path, message})))
+
+/** The checks across fields and the attributes, shared by `configSchema` and `quickGroupConfig`. */
+function groupAttrs(body: {name: string; type: GroupType; ldap_dn?: string}, issue: IssueSink): GroupAttrs {
+  const attrs: GroupAttrs = {name: body.name, type: body.type}
+  if (body.type === 'ldap') {
+    if (body.ldap_dn === undefined || body.ldap_dn.trim() === '') issue(['ldap_dn'], 'an LDAP group needs ldap_dn')
+    else attrs.ldap_dn = canonicalDn(body.ldap_dn)
+  } else if (body.ldap_dn !== undefined) {
+    issue(['ldap_dn'], `ldap_dn is only for type = "ldap" (this group is ${body.type})`)
+  }
+  return attrs
+}
+
+const GROUP_KEYS: ReadonlySet<string> = new Set(Object.keys(configSchema.in.shape))
+
+/** The quick twin of `configSchema` (see Kind.quickConfig): the same attributes, or undefined when unsure. */
+function quickGroupConfig(input: Readonly<Record<string, unknown>>): GroupAttrs | undefined {
+  if (!onlyKeys(input, GROUP_KEYS)) return undefined
+  const {name, ldap_dn: ldapDn} = input
+  const type = input.type === undefined ? 'oidc' : input.type
+  if (typeof name !== 'string' || name.length === 0 || !(GROUP_TYPES as readonly unknown[]).includes(type)) return undefined
+  if (ldapDn !== undefined && typeof ldapDn !== 'string') return undefined
+  let ok = true
+  const attrs = groupAttrs({name, type: type as GroupType, ldap_dn: ldapDn}, () => {
+    ok = false
   })
+  return ok ? attrs : undefined
+}
 
 /** Normalised attributes of a user group as Harbor returns it. Pure. */
 export function normalizeGroup(group: HarborUserGroup): GroupAttrs {
@@ -95,6 +114,7 @@ export async function findGroupByName(ctx: KindContext, name: string): Promise<H
 export const oidcGroupKind: Kind<GroupAttrs> = {
   name: 'oidc_group',
   configSchema,
+  quickConfig: quickGroupConfig,
   sensitive: [],
   replaceOn: ['type', 'ldap_dn'],
   key: (attrs) => attrs.name,

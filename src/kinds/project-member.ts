@@ -27,7 +27,16 @@ import {
 import type {CreateResult, KeyRef, Kind, KindContext, LiveObject} from './kind.js'
 import {findGroupByName, GROUP_TYPE_IDS, GROUP_TYPES, type GroupType, groupTypeFromId} from './oidc-group.js'
 import {parseRole, ROLE_IDS, ROLE_NAMES, type RoleName, roleFromId} from './roles.js'
-import {harborNameProblem, namedRef, projectRef} from './schema.js'
+import {
+  harborNameProblem,
+  type IssueSink,
+  type NamedRef,
+  namedRef,
+  onlyKeys,
+  projectRef,
+  quickNamedRef,
+  quickProjectRef,
+} from './schema.js'
 
 /** Normalised member attributes: exactly one of `group` (with `group_type`) or `user`. */
 export type MemberAttrs = {
@@ -66,29 +75,54 @@ const configSchema = z
       return z.NEVER
     }),
   })
-  .transform((body, ctx): MemberAttrs => {
-    const issue = (path: string, message: string) => ctx.addIssue({code: 'custom', path: [path], message})
-    const attrs: MemberAttrs = {project: body.project, role: body.role}
-    if ((body.group === undefined) === (body.user === undefined)) {
-      issue(body.group === undefined ? 'group' : 'user', 'set exactly one of "group" or "user"')
-      return attrs
-    }
-    if (body.user !== undefined) {
-      if (body.group_type !== undefined) issue('group_type', 'group_type is only for group members')
-      attrs.user = body.user
-      return attrs
-    }
-    const group = body.group!
-    const referenced = group.ref?.type
-    if (referenced !== undefined && !(GROUP_TYPES as readonly unknown[]).includes(referenced)) {
-      issue('group', `the referenced group has an unknown type ${JSON.stringify(referenced)}`)
-    } else if (referenced !== undefined && body.group_type !== undefined && referenced !== body.group_type) {
-      issue('group_type', `the referenced group is a ${String(referenced)} group, not ${body.group_type}`)
-    }
-    attrs.group = group.name
-    attrs.group_type = (referenced as GroupType | undefined) ?? body.group_type ?? 'oidc'
+  .transform((body, ctx): MemberAttrs => memberAttrs(body, (path, message) => ctx.addIssue({code: 'custom', path, message})))
+
+/** A member body as the schema's fields produce it, before the checks across fields. */
+type MemberBody = {project: string; group?: NamedRef; group_type?: GroupType; user?: string; role: RoleName}
+
+/** The checks across fields and the attributes, shared by `configSchema` and `quickMemberConfig`. */
+function memberAttrs(body: MemberBody, report: IssueSink): MemberAttrs {
+  const issue = (path: string, message: string) => report([path], message)
+  const attrs: MemberAttrs = {project: body.project, role: body.role}
+  if ((body.group === undefined) === (body.user === undefined)) {
+    issue(body.group === undefined ? 'group' : 'user', 'set exactly one of "group" or "user"')
     return attrs
+  }
+  if (body.user !== undefined) {
+    if (body.group_type !== undefined) issue('group_type', 'group_type is only for group members')
+    attrs.user = body.user
+    return attrs
+  }
+  const group = body.group!
+  const referenced = group.ref?.type
+  if (referenced !== undefined && !(GROUP_TYPES as readonly unknown[]).includes(referenced)) {
+    issue('group', `the referenced group has an unknown type ${JSON.stringify(referenced)}`)
+  } else if (referenced !== undefined && body.group_type !== undefined && referenced !== body.group_type) {
+    issue('group_type', `the referenced group is a ${String(referenced)} group, not ${body.group_type}`)
+  }
+  attrs.group = group.name
+  attrs.group_type = (referenced as GroupType | undefined) ?? body.group_type ?? 'oidc'
+  return attrs
+}
+
+const MEMBER_KEYS: ReadonlySet<string> = new Set(Object.keys(configSchema.in.shape))
+
+/** The quick twin of `configSchema` (see Kind.quickConfig): the same attributes, or undefined when unsure. */
+function quickMemberConfig(input: Readonly<Record<string, unknown>>): MemberAttrs | undefined {
+  if (!onlyKeys(input, MEMBER_KEYS)) return undefined
+  const project = quickProjectRef(input.project)
+  const group = input.group === undefined ? undefined : quickNamedRef(input.group)
+  const {group_type: groupType, user} = input
+  const role = typeof input.role === 'string' ? parseRole(input.role) : undefined
+  if (project === undefined || role === undefined || (group === undefined && input.group !== undefined)) return undefined
+  if (groupType !== undefined && !(GROUP_TYPES as readonly unknown[]).includes(groupType)) return undefined
+  if (user !== undefined && (typeof user !== 'string' || user.length === 0)) return undefined
+  let ok = true
+  const attrs = memberAttrs({project, group, group_type: groupType as GroupType | undefined, user, role}, () => {
+    ok = false
   })
+  return ok ? attrs : undefined
+}
 
 /** The natural key of a member: `<project>/g:<group>` or `<project>/u:<user>`. */
 export function memberKey(attrs: Pick<MemberAttrs, 'project' | 'group' | 'user'>): string {
@@ -210,6 +244,7 @@ async function memberGroup(ctx: KindContext, name: string, type: GroupType): Pro
 export const projectMemberKind: Kind<MemberAttrs> = {
   name: 'project_member',
   configSchema,
+  quickConfig: quickMemberConfig,
   sensitive: [],
   replaceOn: ['project', 'group', 'user'],
   key: memberKey,

@@ -9,7 +9,7 @@ import {HrepError} from '../model/errors.js'
 import type {HarborCveAllowlist, HarborProject, HarborProjectMetadata, HarborQuota} from './harbor.js'
 import {collect, idFromLocation, isForbidden, isNotFound, listProjects, restated, send, segment, statusOf} from './io.js'
 import type {CreateResult, Kind, KindContext, LiveObject} from './kind.js'
-import {flag, harborName, harborNameProblem, sortedSet, unitValue} from './schema.js'
+import {flag, harborName, harborNameProblem, onlyKeys, quickFlag, quickUnit, sortedSet, unitValue} from './schema.js'
 import {formatStorageLimit, parseStorageLimit, parseUnixSeconds} from './units.js'
 
 /** Harbor's vulnerability severities, lowest first (metadata `severity`). */
@@ -97,6 +97,68 @@ const configSchema = z
       .optional(),
   })
   .transform((body): ProjectAttrs => withoutUndefined(body))
+
+const PROJECT_KEYS: ReadonlySet<string> = new Set(Object.keys(configSchema.in.shape))
+
+/** The quick twin of `configSchema` (see Kind.quickConfig): the same attributes, or undefined when unsure. */
+function quickProjectConfig(input: Readonly<Record<string, unknown>>): ProjectAttrs | undefined {
+  if (!onlyKeys(input, PROJECT_KEYS)) return undefined
+  const name = input.name
+  if (typeof name !== 'string' || harborNameProblem(name, 'project') !== undefined) return undefined
+  // Keys in the schema's order, absent ones left out, as withoutUndefined leaves them.
+  const attrs: ProjectAttrs = {name, public: false}
+  if (input.public !== undefined) {
+    const value = quickFlag(input.public)
+    if (value === undefined) return undefined
+    attrs.public = value
+  }
+  if (input.auto_scan !== undefined) {
+    const value = quickFlag(input.auto_scan)
+    if (value === undefined) return undefined
+    attrs.auto_scan = value
+  }
+  if (input.severity !== undefined) {
+    if (typeof input.severity !== 'string') return undefined
+    const severity = input.severity.toLowerCase()
+    if (!(SEVERITIES as readonly string[]).includes(severity)) return undefined
+    attrs.severity = severity as Severity
+  }
+  if (input.prevent_vul !== undefined) {
+    const value = quickFlag(input.prevent_vul)
+    if (value === undefined) return undefined
+    attrs.prevent_vul = value
+  }
+  if (input.reuse_sys_cve_allowlist !== undefined) {
+    const value = quickFlag(input.reuse_sys_cve_allowlist)
+    if (value === undefined) return undefined
+    attrs.reuse_sys_cve_allowlist = value
+  }
+  if (input.storage_limit !== undefined) {
+    const value = quickUnit(input.storage_limit, parseStorageLimit)
+    if (value === undefined) return undefined
+    attrs.storage_limit = value
+  }
+  if (input.cve_allowlist !== undefined) {
+    if (!Array.isArray(input.cve_allowlist)) return undefined
+    const ids: string[] = []
+    for (const item of input.cve_allowlist) {
+      if (typeof item !== 'string') return undefined
+      const id = item.trim().toUpperCase()
+      if (!CVE_ID.test(id)) return undefined
+      ids.push(id)
+    }
+    attrs.cve_allowlist = sortedSet(ids)
+  }
+  const expires = input.cve_allowlist_expires_at
+  if (expires === null) attrs.cve_allowlist_expires_at = null
+  else if (expires !== undefined) {
+    if (typeof expires !== 'string' && !(typeof expires === 'number' && Number.isFinite(expires))) return undefined
+    const parsed = parseUnixSeconds(expires)
+    if (!parsed.ok) return undefined
+    attrs.cve_allowlist_expires_at = parsed.value
+  }
+  return attrs
+}
 
 /** A copy without undefined-valued keys: absent and undefined must mean the same ("not managed"). */
 function withoutUndefined<T extends Record<string, unknown>>(value: T): T {
@@ -195,6 +257,7 @@ function toLive(project: HarborProject, storageLimit: number | undefined): LiveO
 export const projectKind: Kind<ProjectAttrs> = {
   name: 'project',
   configSchema,
+  quickConfig: quickProjectConfig,
   sensitive: [],
   replaceOn: [],
   key: (attrs) => attrs.name,

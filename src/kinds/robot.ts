@@ -23,7 +23,18 @@ import {
   permissionsFromHarbor,
   permissionsToHarbor,
 } from './permissions.js'
-import {describe, flag, harborNameProblem, projectRef, unitValue} from './schema.js'
+import {
+  describe,
+  flag,
+  harborNameProblem,
+  type IssueSink,
+  onlyKeys,
+  projectRef,
+  quickFlag,
+  quickProjectRef,
+  quickUnit,
+  unitValue,
+} from './schema.js'
 import {parseRobotDuration} from './units.js'
 
 export const ROBOT_LEVELS = ['system', 'project'] as const
@@ -118,61 +129,113 @@ const configSchema = z
     permission: z.array(permissionSchema, {error: () => 'expected permission blocks'}).default([]),
     secret: secretSchema.optional(),
   })
-  .transform((body, ctx): RobotAttrs => {
-    const issue = (path: (string | number)[], message: string) => ctx.addIssue({code: 'custom', path, message})
-    const nameProblem = robotNameProblem(body.name)
-    if (nameProblem) issue(['name'], nameProblem)
-    const level: RobotLevel = body.level ?? (body.project === undefined ? 'system' : 'project')
-    if (level === 'project' && body.project === undefined) issue(['project'], 'a project-level robot needs "project"')
-    if (level === 'system' && body.project !== undefined)
-      issue(['project'], 'a system-level robot has no "project"; set level = "project" or remove it')
-    if (body.permission.length === 0) issue(['permission'], 'a robot needs at least one permission block')
-    if (level === 'project' && body.permission.length > 1) {
-      issue(['permission', 1], 'a project-level robot has exactly one permission block (Harbor allows no more)')
-    }
-    const permissions: Permission[] = body.permission.map((block, index) => {
-      const path = (field: string) => ['permission', index, field]
-      const kind: PermissionKind = block.kind ?? (block.namespace === '/' ? 'system' : 'project')
-      let namespace = block.namespace
-      if (kind === 'system') {
-        if (level === 'project') issue(path('kind'), 'a project-level robot cannot have system permissions')
-        if (namespace !== undefined && namespace !== '/') issue(path('namespace'), 'a system permission has namespace "/"')
-        namespace = '/'
-      } else if (level === 'project') {
-        if (namespace !== undefined && namespace !== body.project) {
-          issue(path('namespace'), `a project-level robot's permission is on its own project "${body.project}"`)
-        }
-        namespace = body.project ?? ''
-      } else if (namespace === undefined) {
-        issue(path('namespace'), 'set namespace = "*" for every project, or a project name')
-        namespace = ''
-      } else if (namespace !== '*') {
-        const problem = harborNameProblem(namespace, 'project')
-        if (problem) issue(path('namespace'), problem)
+  .transform((body, ctx): RobotAttrs => robotAttrs(body, (path, message) => ctx.addIssue({code: 'custom', path, message})))
+
+/** A robot body as the schema's fields produce it, before the checks across fields. */
+type RobotBody = {
+  name: string
+  level?: RobotLevel
+  project?: string
+  description: string
+  duration: number
+  disable: boolean
+  permission: {kind?: PermissionKind; namespace?: string; access: string[]}[]
+  secret?: string | Secret
+}
+
+/** The checks across fields and the attributes, shared by `configSchema` and `quickRobotConfig`. */
+function robotAttrs(body: RobotBody, issue: IssueSink): RobotAttrs {
+  const nameProblem = robotNameProblem(body.name)
+  if (nameProblem) issue(['name'], nameProblem)
+  const level: RobotLevel = body.level ?? (body.project === undefined ? 'system' : 'project')
+  if (level === 'project' && body.project === undefined) issue(['project'], 'a project-level robot needs "project"')
+  if (level === 'system' && body.project !== undefined)
+    issue(['project'], 'a system-level robot has no "project"; set level = "project" or remove it')
+  if (body.permission.length === 0) issue(['permission'], 'a robot needs at least one permission block')
+  if (level === 'project' && body.permission.length > 1) {
+    issue(['permission', 1], 'a project-level robot has exactly one permission block (Harbor allows no more)')
+  }
+  const permissions: Permission[] = body.permission.map((block, index) => {
+    const path = (field: string) => ['permission', index, field]
+    const kind: PermissionKind = block.kind ?? (block.namespace === '/' ? 'system' : 'project')
+    let namespace = block.namespace
+    if (kind === 'system') {
+      if (level === 'project') issue(path('kind'), 'a project-level robot cannot have system permissions')
+      if (namespace !== undefined && namespace !== '/') issue(path('namespace'), 'a system permission has namespace "/"')
+      namespace = '/'
+    } else if (level === 'project') {
+      if (namespace !== undefined && namespace !== body.project) {
+        issue(path('namespace'), `a project-level robot's permission is on its own project "${body.project}"`)
       }
-      if (block.access.length === 0) issue(path('access'), 'a permission needs at least one access')
-      block.access.forEach((access, at) => {
-        const problem = accessProblem(kind, access)
-        if (problem) issue(['permission', index, 'access', at], problem)
-      })
-      return {kind, namespace, access: block.access}
+      namespace = body.project ?? ''
+    } else if (namespace === undefined) {
+      issue(path('namespace'), 'set namespace = "*" for every project, or a project name')
+      namespace = ''
+    } else if (namespace !== '*') {
+      const problem = harborNameProblem(namespace, 'project')
+      if (problem) issue(path('namespace'), problem)
+    }
+    if (block.access.length === 0) issue(path('access'), 'a permission needs at least one access')
+    block.access.forEach((access, at) => {
+      const problem = accessProblem(kind, access)
+      if (problem) issue(['permission', index, 'access', at], problem)
     })
-    if (body.secret !== undefined) {
-      const problem = robotSecretProblem(typeof body.secret === 'string' ? body.secret : body.secret.reveal())
-      if (problem) issue(['secret'], problem)
-    }
-    const attrs: RobotAttrs = {
-      name: body.name,
-      level,
-      description: body.description,
-      duration: body.duration,
-      disable: body.disable,
-      permissions: canonicalPermissions(permissions),
-    }
-    if (level === 'project' && body.project !== undefined) attrs.project = body.project
-    if (body.secret !== undefined) attrs.secret = body.secret
-    return attrs
+    return {kind, namespace, access: block.access}
   })
+  if (body.secret !== undefined) {
+    const problem = robotSecretProblem(typeof body.secret === 'string' ? body.secret : body.secret.reveal())
+    if (problem) issue(['secret'], problem)
+  }
+  const attrs: RobotAttrs = {
+    name: body.name,
+    level,
+    description: body.description,
+    duration: body.duration,
+    disable: body.disable,
+    permissions: canonicalPermissions(permissions),
+  }
+  if (level === 'project' && body.project !== undefined) attrs.project = body.project
+  if (body.secret !== undefined) attrs.secret = body.secret
+  return attrs
+}
+
+const ROBOT_KEYS: ReadonlySet<string> = new Set(Object.keys(configSchema.in.shape))
+const PERMISSION_KEYS: ReadonlySet<string> = new Set(Object.keys(permissionSchema.shape))
+
+/** The quick twin of `configSchema` (see Kind.quickConfig): the same attributes, or undefined when unsure. */
+function quickRobotConfig(input: Readonly<Record<string, unknown>>): RobotAttrs | undefined {
+  if (!onlyKeys(input, ROBOT_KEYS)) return undefined
+  const {name, level, description, secret} = input
+  if (typeof name !== 'string') return undefined
+  if (level !== undefined && level !== 'system' && level !== 'project') return undefined
+  const project = input.project === undefined ? undefined : quickProjectRef(input.project)
+  if (project === undefined && input.project !== undefined) return undefined
+  if (description !== undefined && typeof description !== 'string') return undefined
+  const duration = input.duration === undefined ? -1 : quickUnit(input.duration, parseRobotDuration)
+  const disable = input.disable === undefined ? false : quickFlag(input.disable)
+  if (duration === undefined || disable === undefined) return undefined
+  if (secret !== undefined && typeof secret !== 'string' && !isSecret(secret)) return undefined
+  const permission: RobotBody['permission'] = []
+  if (input.permission !== undefined) {
+    if (!Array.isArray(input.permission)) return undefined
+    for (const block of input.permission as unknown[]) {
+      if (typeof block !== 'object' || block === null || Array.isArray(block) || isSecret(block)) return undefined
+      if (!onlyKeys(block, PERMISSION_KEYS)) return undefined
+      const {kind, access} = block as Record<string, unknown>
+      let namespace = (block as Record<string, unknown>).namespace
+      if (kind !== undefined && kind !== 'system' && kind !== 'project') return undefined
+      if (typeof namespace === 'object' && namespace !== null && 'name' in namespace) namespace = namespace.name
+      if (namespace !== undefined && typeof namespace !== 'string') return undefined
+      if (!Array.isArray(access) || !access.every((item) => typeof item === 'string')) return undefined
+      permission.push({kind, namespace, access})
+    }
+  }
+  let ok = true
+  const attrs = robotAttrs({name, level, project, description: description ?? '', duration, disable, permission, secret}, () => {
+    ok = false
+  })
+  return ok ? attrs : undefined
+}
 
 /** The natural key of a robot: `name`, or `project+name` for a project robot. */
 export function robotKey(attrs: Pick<RobotAttrs, 'name' | 'project'>): string {
@@ -301,6 +364,7 @@ function revealed(secret: string | Secret): string {
 export const robotKind: Kind<RobotAttrs> = {
   name: 'robot',
   configSchema,
+  quickConfig: quickRobotConfig,
   sensitive: ['secret'],
   replaceOn: ['level', 'project'],
   key: robotKey,

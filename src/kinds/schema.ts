@@ -107,3 +107,46 @@ export function flag() {
 export function sortedSet(values: Iterable<string>): string[] {
   return [...new Set(values)].sort()
 }
+
+/**
+ * Where a shared transform reports a problem: `path` inside the block body and a message. The zod
+ * schema passes one that adds an issue; a quick path passes one that only notes the failure.
+ */
+export type IssueSink = (path: (string | number)[], message: string) => void
+
+// ---- Quick twins of the building blocks above, for the kinds' `quickConfig` (see kind.ts). ----
+// Each returns the value its schema would produce, or undefined whenever the schema might refuse the
+// input (the caller then runs the schema, which says why). None of them reports anything.
+
+/** `flag()`: the boolean, or undefined. */
+export function quickFlag(value: unknown): boolean | undefined {
+  if (value === true || value === 'true') return true
+  if (value === false || value === 'false') return false
+  return undefined
+}
+
+/** `unitValue(parse)`: the canonical number, or undefined. */
+export function quickUnit(value: unknown, parse: (input: number | string) => Parsed<number>): number | undefined {
+  if (typeof value !== 'string' && !(typeof value === 'number' && Number.isFinite(value))) return undefined
+  const parsed = parse(value)
+  return parsed.ok ? parsed.value : undefined
+}
+
+/** `projectRef()`: the project name, or undefined. */
+export function quickProjectRef(value: unknown): string | undefined {
+  const name = isRecord(value) && typeof value.name === 'string' ? value.name : value
+  return typeof name === 'string' && harborNameProblem(name, 'project') === undefined ? name : undefined
+}
+
+/** `namedRef()`: `{name, ref?}`, or undefined. */
+export function quickNamedRef(value: unknown): NamedRef | undefined {
+  if (typeof value === 'string') return value.trim() === '' ? undefined : {name: value}
+  if (isRecord(value) && typeof value.name === 'string') return {name: value.name, ref: value}
+  return undefined
+}
+
+/** Whether every own enumerable key of `input` is one of `keys` (a strict object's rule). */
+export function onlyKeys(input: object, keys: ReadonlySet<string>): boolean {
+  for (const key in input) if (!keys.has(key)) return false
+  return true
+}
