@@ -141,7 +141,7 @@ say(`machine: ${os.cpus().length} cores, load average ${loadBefore.map((l) => l.
 
 const source = flags.src === undefined ? repo : resolve(flags.src)
 const cli = buildCli(source)
-say(`hrep CLI: ${cli.built ? 'built' : 'reused'} from ${source}/src in ${seconds(cli.ms)} (${cli.root})`)
+say(`hrep CLI: ${cli.built ? 'built' : 'reused'} from ${join(source, 'src')} in ${seconds(cli.ms)} (${cli.root})`)
 
 const work = mkdtempSync(join(os.tmpdir(), 'hrep-bench-'))
 const emulators = await startEmulatorProcess(endpointCount, latencyMs)
