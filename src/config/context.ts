@@ -76,7 +76,11 @@ function endpointNameOf(value: object): string | undefined {
   return (value as {[ENDPOINT_NAME]?: string})[ENDPOINT_NAME]
 }
 
-type NodeState = {status: 'active'} | {status: 'done'; value: Value}
+/** The state of a node being evaluated (a done node's state is its value). */
+const ACTIVE = Symbol('hrep.active')
+
+/** Options of every resource body evaluation: the meta-arguments are the loader's own. */
+const SKIP_META = {skip: META}
 
 const ROOTS = new Set<string>(['var', 'local', 'each', 'endpoint', ...KIND_NAMES])
 
@@ -86,7 +90,8 @@ export class ConfigContext implements EvalHost {
   /** Instances of each evaluated resource block, by `kind.name`. */
   readonly instances = new Map<string, ResourceInstance[]>()
   readonly endpointInstances = new Map<string, EndpointInstance>()
-  private readonly nodes = new Map<string, NodeState>()
+  /** Every node evaluated or being evaluated, by id (`local.x`, `endpoint.x`, `kind.name`). */
+  private readonly nodes = new Map<string, Value | typeof ACTIVE>()
   private readonly stack: string[] = []
   private readonly reportedCycles = new Set<string>()
   /** The reference set of the instance being evaluated, or null inside a local or endpoint. */
@@ -174,19 +179,17 @@ export class ConfigContext implements EvalHost {
       default: {
         const id = `${root}.${name}`
         const declaration = this.declarations.resources.get(id)
-        if (!declaration) {
-          const sameKind = [...this.declarations.resources.values()].filter((d) => d.kind === root).map((d) => d.name)
-          const elsewhere = [...this.declarations.resources.values()].find((d) => d.name === name)
-          return this.undeclared(
-            'resource',
-            id,
-            name,
-            sameKind,
-            nameRange,
-            elsewhere ? `There is a ${elsewhere.kind} named "${name}": ${elsewhere.kind}.${name}.` : undefined,
-          )
-        }
-        return this.node(id, range, () => this.evaluateResource(declaration))
+        if (declaration) return this.resourceValue(declaration, range)
+        const sameKind = [...this.declarations.resources.values()].filter((d) => d.kind === root).map((d) => d.name)
+        const elsewhere = [...this.declarations.resources.values()].find((d) => d.name === name)
+        return this.undeclared(
+          'resource',
+          id,
+          name,
+          sameKind,
+          nameRange,
+          elsewhere ? `There is a ${elsewhere.kind} named "${name}": ${elsewhere.kind}.${name}.` : undefined,
+        )
       }
     }
   }
@@ -209,11 +212,18 @@ export class ConfigContext implements EvalHost {
     return poison
   }
 
+  /** The value of a resource block (an object of instances for for_each), evaluated on first use. */
+  private resourceValue(declaration: ResourceDeclaration, range: Range): Value {
+    // Most references are to a block already evaluated: answered without making a closure.
+    const state = this.nodes.get(declaration.id)
+    if (state !== undefined && state !== ACTIVE) return state
+    return this.node(declaration.id, range, () => this.evaluateResource(declaration))
+  }
+
   /** Evaluates a node once; a reference back into a node still being evaluated is a cycle. */
   private node(id: string, range: Range, compute: () => Value): Value {
     const state = this.nodes.get(id)
-    if (state?.status === 'done') return state.value
-    if (state?.status === 'active') {
+    if (state === ACTIVE) {
       const cycle = [...this.stack.slice(this.stack.indexOf(id)), id]
       const key = [...new Set(cycle)].sort().join(' ')
       if (!this.reportedCycles.has(key)) {
@@ -226,7 +236,8 @@ export class ConfigContext implements EvalHost {
       }
       return poison
     }
-    this.nodes.set(id, {status: 'active'})
+    if (state !== undefined) return state
+    this.nodes.set(id, ACTIVE)
     this.stack.push(id)
     this.trackers.push(null)
     let value: Value = poison
@@ -235,7 +246,7 @@ export class ConfigContext implements EvalHost {
     } finally {
       this.stack.pop()
       this.trackers.pop()
-      this.nodes.set(id, {status: 'done', value})
+      this.nodes.set(id, value)
     }
     return value
   }
@@ -244,9 +255,7 @@ export class ConfigContext implements EvalHost {
   evaluateAll(): void {
     for (const [name, local] of this.declarations.locals) this.resolve('local', name, local.expr.range, local.nameRange)
     for (const [name, block] of this.declarations.endpoints) this.resolve('endpoint', name, block.typeRange, block.typeRange)
-    for (const declaration of this.declarations.resources.values()) {
-      this.resolve(declaration.kind, declaration.name, declaration.block.typeRange, declaration.block.typeRange)
-    }
+    for (const declaration of this.declarations.resources.values()) this.resourceValue(declaration, declaration.block.typeRange)
   }
 
   private evaluateEndpoint(name: string): Value {
@@ -264,12 +273,10 @@ export class ConfigContext implements EvalHost {
   }
 
   private evaluateResource(declaration: ResourceDeclaration): Value {
-    const {kind, name, block} = declaration
-    const attributes = metaArguments(block.body)
+    const attributes = metaArguments(declaration.block.body)
     const forEach = attributes.for_each
-    const id = `${kind}.${name}`
     const instances: ResourceInstance[] = []
-    this.instances.set(id, instances)
+    this.instances.set(declaration.id, instances)
     if (!forEach) {
       const instance = this.evaluateInstance(declaration, attributes, undefined, undefined)
       instances.push(instance)
@@ -344,7 +351,7 @@ export class ConfigContext implements EvalHost {
     eachValue: Value | undefined,
   ): ResourceInstance {
     const {kind, name, block} = declaration
-    const address = formatAddress({kind, name, key})
+    const address = key === undefined ? declaration.id : formatAddress({kind, name, key})
     const bindings =
       key === undefined
         ? undefined
@@ -362,7 +369,7 @@ export class ConfigContext implements EvalHost {
     let body: ValueObject
     let endpoints: string[] | undefined
     try {
-      body = evaluateBodyValue(block.body, this.evaluator, this.diagnostics, bindings, {skip: META})
+      body = evaluateBodyValue(block.body, this.evaluator, this.diagnostics, bindings, SKIP_META)
       const endpointsAttribute = attributes.endpoints
       if (endpointsAttribute) {
         endpoints = this.endpointList(
@@ -404,7 +411,7 @@ export class ConfigContext implements EvalHost {
       if (endpointNameOf(value) !== undefined) return
     }
     if (Array.isArray(value)) for (const item of value) this.collectEmbedded(item, into)
-    else for (const item of Object.values(value)) this.collectEmbedded(item, into)
+    else for (const key in value) this.collectEmbedded((value as ValueObject)[key] as Value, into)
   }
 
   /**
@@ -458,12 +465,15 @@ interface MetaArguments {
   endpoints?: Attribute
 }
 
+/** What metaArguments returns for the usual body without any; never written to. */
+const NO_META: MetaArguments = Object.freeze({})
+
 function metaArguments(body: Body): MetaArguments {
-  const found: MetaArguments = {}
+  let found = NO_META
   for (const item of body.items) {
-    if (item.type !== 'Attribute') continue
-    if (item.name === 'for_each') found.for_each = item
-    else if (item.name === 'endpoints') found.endpoints = item
+    if (item.type !== 'Attribute' || (item.name !== 'for_each' && item.name !== 'endpoints')) continue
+    if (found === NO_META) found = {}
+    found[item.name] = item
   }
   return found
 }

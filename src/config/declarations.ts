@@ -17,6 +17,9 @@ export const SETTING_BLOCK_TYPES = ['hrep', 'variable', 'locals', 'endpoint', 'r
 /** Every top-level block type. */
 export const BLOCK_TYPES: readonly string[] = [...SETTING_BLOCK_TYPES, ...KIND_NAMES]
 
+const IS_BLOCK_TYPE: ReadonlySet<string> = new Set(BLOCK_TYPES)
+const IS_KIND: ReadonlySet<string> = new Set(KIND_NAMES)
+
 /** Names of endpoints, variables and resources: what an address can hold (see model/address.ts). */
 const NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/
 
@@ -24,6 +27,8 @@ const NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/
 export interface ResourceDeclaration {
   kind: KindName
   name: string
+  /** `kind.name`: the key in Declarations.resources, and the address of a block without for_each. */
+  id: string
   block: Block
 }
 
@@ -39,14 +44,14 @@ export interface Declarations {
   imports: Block[]
 }
 
-const LABELS: Record<string, string[]> = {
-  hrep: [],
-  locals: [],
-  import: [],
-  variable: ['name'],
-  endpoint: ['name'],
-  replicate: ['name'],
-}
+const LABELS: ReadonlyMap<string, string[]> = new Map([
+  ['hrep', []],
+  ['locals', []],
+  ['import', []],
+  ['variable', ['name']],
+  ['endpoint', ['name']],
+  ['replicate', ['name']],
+])
 
 /** "A" or "An", for a block type in a sentence. */
 function article(word: string): string {
@@ -57,7 +62,7 @@ function article(word: string): string {
 const ONE_NAME = ['name']
 
 function isKind(type: string): type is KindName {
-  return (KIND_NAMES as readonly string[]).includes(type)
+  return IS_KIND.has(type)
 }
 
 /** Sorts the blocks of every file (see the module comment). */
@@ -89,7 +94,7 @@ export function collectDeclarations(files: readonly ConfigFile[], diagnostics: D
 
 function collectBlock(block: Block, declarations: Declarations, firstSeen: Map<string, Block>, diagnostics: DiagnosticBag): void {
   const type = block.blockType
-  if (!BLOCK_TYPES.includes(type)) {
+  if (!IS_BLOCK_TYPE.has(type)) {
     const suggestion = closest(type, BLOCK_TYPES)
     diagnostics.error(
       'Unsupported block type',
@@ -98,7 +103,7 @@ function collectBlock(block: Block, declarations: Declarations, firstSeen: Map<s
     )
     return
   }
-  const expected = LABELS[type] ?? ONE_NAME
+  const expected = LABELS.get(type) ?? ONE_NAME
   if (block.labels.length !== expected.length) {
     if (block.labels.length < expected.length) {
       diagnostics.error(
@@ -150,7 +155,7 @@ function collectBlock(block: Block, declarations: Declarations, firstSeen: Map<s
   else if (type === 'variable') declarations.variables.set(name as string, block)
   else if (type === 'endpoint') declarations.endpoints.set(name as string, block)
   else if (type === 'replicate') declarations.replicates.set(name as string, block)
-  else if (isKind(type)) declarations.resources.set(id, {kind: type, name: name as string, block})
+  else if (isKind(type)) declarations.resources.set(id, {kind: type, name: name as string, id, block})
 }
 
 function collectLocals(block: Block, declarations: Declarations, diagnostics: DiagnosticBag): void {

@@ -19,7 +19,7 @@ import {collectDeclarations} from './declarations.js'
 import {DiagnosticBag} from './diagnostic-bag.js'
 import {schemaKeys} from './issues.js'
 import type {LoadedConfig} from './model.js'
-import {buildResources} from './resources.js'
+import {buildResources, instancesByAddress} from './resources.js'
 import {buildEndpoints, buildHrepSettings, buildImports, buildReplicates} from './settings.js'
 import {evaluateVariables} from './variables.js'
 import {maskSources, scrubDiagnostics} from './mask.js'
@@ -134,9 +134,9 @@ export function loadConfigFromSources(sources: Record<string, string>, options: 
       'hrep needs at least one endpoint "NAME" { url = ..., username = ..., password = ... } block.',
     )
   }
-  const {resources, instances} = buildResources(context, kinds, endpointNames)
+  const resources = buildResources(context, kinds, endpointNames)
   const replicates = buildReplicates(context)
-  const imports = buildImports(context, instances, endpointNames)
+  const imports = declarations.imports.length === 0 ? [] : buildImports(context, instancesByAddress(context), endpointNames)
 
   // Diagnostics show source lines: a secret written literally in a file must not appear there either.
   const secrets = secretTexts(context, variables, kinds)

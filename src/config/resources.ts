@@ -12,19 +12,18 @@ import type {ConfigContext, ResourceInstance} from './context.js'
 import {META_ARGUMENTS, secretOrigin} from './context.js'
 import {headerRange} from './body.js'
 import {reportIssues} from './issues.js'
-import {prepareInput} from './settings.js'
+import {NOTHING_DROPPED, inputIsClean, prepareInput} from './settings.js'
 import {type Value, type ValueObject, containsSecret, setKey} from './values.js'
 
-/** The validated resources in declaration order, and every instance by address. */
+/** The validated resources in declaration order. */
 export function buildResources(
   context: ConfigContext,
   kinds: Readonly<Record<KindName, Kind>>,
   allEndpoints: readonly string[],
-): {resources: DesiredResource[]; instances: Map<string, ResourceInstance>} {
+): DesiredResource[] {
   const resources: DesiredResource[] = []
-  const instances = new Map<string, ResourceInstance>()
-  // kind → endpoint → key → the resource that declares it.
-  const owners = new Map<Kind, Map<string, Map<string, DesiredResource>>>()
+  // kind → key → the claims on it (usually one).
+  const owners = new Map<Kind, Map<string, Claim[]>>()
   const sensitiveByKind = new Map<Kind, Set<string>>()
   for (const [id, declaration] of context.declarations.resources) {
     const kind = kinds[declaration.kind]
@@ -34,14 +33,25 @@ export function buildResources(
       sensitiveByKind.set(kind, sensitive)
     }
     for (const instance of context.instances.get(id) ?? []) {
-      instances.set(instance.address, instance)
       const resource = validateInstance(context, kind, sensitive, instance, allEndpoints)
       if (!resource) continue
       if (claimKeys(context, kind, resource, owners)) resources.push(resource)
     }
   }
-  return {resources, instances}
+  return resources
 }
+
+/** Every evaluated resource instance by address, in declaration order (for `import` blocks). */
+export function instancesByAddress(context: ConfigContext): Map<string, ResourceInstance> {
+  const instances = new Map<string, ResourceInstance>()
+  for (const id of context.declarations.resources.keys()) {
+    for (const instance of context.instances.get(id) ?? []) instances.set(instance.address, instance)
+  }
+  return instances
+}
+
+/** Sensitive attributes of a kind without any: shared, never written to. */
+const NO_SECRETS: Record<string, Secret> = Object.freeze({})
 
 function validateInstance(
   context: ConfigContext,
@@ -51,18 +61,24 @@ function validateInstance(
   allEndpoints: readonly string[],
 ): DesiredResource | undefined {
   const {address, body} = instance
-  const input: ValueObject = {}
+  // What the schema sees: secrets revealed, values with errors and misplaced secrets dropped. The body
+  // (what references to the instance read) is copied for that only when something needs to change.
+  let input: ValueObject = body
   let origins: Map<string, string> | undefined
-  for (const key in body) {
-    const value = body[key] as Value
-    if (sensitive.has(key) && isSecret(value)) {
-      // The schema checks the secret's text (Harbor's rules); the loader wraps it again right after.
-      origins ??= new Map()
-      origins.set(key, value.origin)
-      setKey(input, key, value.reveal())
-    } else setKey(input, key, value)
+  let dropped: ReadonlySet<string> = NOTHING_DROPPED
+  if (!inputIsClean(context, body, sensitive)) {
+    input = {}
+    for (const key in body) {
+      const value = body[key] as Value
+      if (sensitive.has(key) && isSecret(value)) {
+        // The schema checks the secret's text (Harbor's rules); the loader wraps it again right after.
+        origins ??= new Map()
+        origins.set(key, value.origin)
+        setKey(input, key, value.reveal())
+      } else setKey(input, key, value)
+    }
+    dropped = prepareInput(context, input, () => instance.shape, sensitive, address)
   }
-  const dropped = prepareInput(context, input, () => instance.shape, sensitive, address)
   // The kind's quick path answers for a valid body; the schema decides (and words the errors) otherwise.
   let data = dropped.size === 0 ? kind.quickConfig?.(input) : undefined
   if (data === undefined) {
@@ -80,8 +96,8 @@ function validateInstance(
     data = parsed.data
   }
   const attrs: Record<string, unknown> = sensitive.size > 0 ? {...data} : data
-  const secrets: Record<string, Secret> = {}
-  for (const key of sensitive) {
+  const secrets: Record<string, Secret> = kind.sensitive.length === 0 ? NO_SECRETS : {}
+  for (const key of kind.sensitive) {
     const value = attrs[key]
     delete attrs[key]
     if (value === undefined || value === null) continue
@@ -112,9 +128,22 @@ function validateInstance(
     attrs,
     secrets,
     endpoints: instance.endpoints ?? [...allEndpoints],
-    references: instance.references.size === 0 ? [] : [...instance.references].sort(),
+    references: sortedReferences(instance.references),
     range: headerRange(instance.declaration.block),
   }
+}
+
+/** The addresses an instance references, sorted. */
+function sortedReferences(references: ReadonlySet<string>): string[] {
+  // Most instances reference nothing or one other: no sort needed.
+  if (references.size < 2) return [...references]
+  return [...references].sort()
+}
+
+/** One resource's claim on a key: the endpoints it manages that object on. */
+interface Claim {
+  resource: DesiredResource
+  endpoints: readonly string[]
 }
 
 /** Records which resource manages each (kind, key, endpoint); false after reporting a clash. */
@@ -122,7 +151,7 @@ function claimKeys(
   context: ConfigContext,
   kind: Kind,
   resource: DesiredResource,
-  owners: Map<Kind, Map<string, Map<string, DesiredResource>>>,
+  owners: Map<Kind, Map<string, Claim[]>>,
 ): boolean {
   let key: string
   try {
@@ -130,18 +159,20 @@ function claimKeys(
   } catch {
     return true
   }
-  let byEndpoint = owners.get(kind)
-  if (!byEndpoint) {
-    byEndpoint = new Map()
-    owners.set(kind, byEndpoint)
+  let byKey = owners.get(kind)
+  if (!byKey) {
+    byKey = new Map()
+    owners.set(kind, byKey)
   }
-  for (const endpoint of resource.endpoints) {
-    let byKey = byEndpoint.get(endpoint)
-    if (!byKey) {
-      byKey = new Map()
-      byEndpoint.set(endpoint, byKey)
-    }
-    const owner = byKey.get(key)
+  const claims = byKey.get(key)
+  if (!claims) {
+    byKey.set(key, [{resource, endpoints: resource.endpoints}])
+    return true
+  }
+  const {endpoints} = resource
+  for (let i = 0; i < endpoints.length; i++) {
+    const endpoint = endpoints[i] as string
+    const owner = claims.find((claim) => claim.endpoints.includes(endpoint))?.resource
     if (owner) {
       context.diagnostics.error(
         'Two resources manage the same object',
@@ -149,9 +180,11 @@ function claimKeys(
         `${resource.address} and ${owner.address} (${formatRange(owner.range)}) both declare ${kind.name} "${key}" on endpoint "${endpoint}". Each Harbor object is declared once.`,
         resource.address,
       )
+      // The endpoints before the clash stay claimed, so a third declaration is reported against this one.
+      if (i > 0) claims.push({resource, endpoints: endpoints.slice(0, i)})
       return false
     }
-    byKey.set(key, resource)
   }
+  claims.push({resource, endpoints})
   return true
 }

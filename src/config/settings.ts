@@ -54,22 +54,43 @@ export function prepareInput(
   shape: () => BodyShape,
   sensitive: ReadonlySet<string>,
   what: string,
-): Set<string> {
-  const dropped = new Set<string>()
+): ReadonlySet<string> {
+  // Made on the first drop: most bodies have none.
+  let dropped: Set<string> | undefined
   for (const key in body) {
     const value = body[key] as Value
     if (typeof value !== 'object' || value === null) continue
     const found = inspect(context, value, false)
     if (found & POISONED) {
+      dropped ??= new Set()
       dropped.add(key)
       delete body[key]
     } else if (found & SENSITIVE && !sensitive.has(key)) {
       reportSecrets(context, key, value, shape(), what)
+      dropped ??= new Set()
       dropped.add(key)
       delete body[key]
     }
   }
-  return dropped
+  return dropped ?? NOTHING_DROPPED
+}
+
+/** What prepareInput returns when it drops nothing. */
+export const NOTHING_DROPPED: ReadonlySet<string> = new Set()
+
+/**
+ * Whether a resource body can go to its schema as it is: no sensitive attribute holds a Secret (to be
+ * revealed for the schema) and prepareInput would drop nothing. The common case, checked without copying.
+ */
+export function inputIsClean(context: ConfigContext, body: ValueObject, sensitive: ReadonlySet<string>): boolean {
+  for (const key in body) {
+    const value = body[key] as Value
+    if (typeof value !== 'object' || value === null) continue
+    const isSensitive = sensitive.has(key)
+    if (isSensitive && isSecret(value)) return false
+    if (inspect(context, value, false) & (isSensitive ? POISONED : POISONED | SENSITIVE)) return false
+  }
+  return true
 }
 
 const POISONED = 1

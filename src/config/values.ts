@@ -68,9 +68,13 @@ export function typeName(value: Value | undefined): string {
 
 /** Whether a Secret sits anywhere in the value. */
 export function containsSecret(value: Value): boolean {
+  if (typeof value !== 'object' || value === null) return false
   if (isSecret(value)) return true
-  if (Array.isArray(value)) return value.some(containsSecret)
-  if (isObjectValue(value)) return Object.values(value).some(containsSecret)
+  if (Array.isArray(value)) {
+    for (const item of value) if (containsSecret(item)) return true
+  } else if (!isPoison(value)) {
+    for (const key in value) if (containsSecret(value[key] as Value)) return true
+  }
   return false
 }
 
