@@ -4,6 +4,7 @@
  * kept once, so an expression evaluated for many instances reports its mistake once.
  */
 import type {Diagnostic, SourceRange} from '../model/errors.js'
+import {plainRange, TokenRange} from './hcl/token-range.js'
 
 export class DiagnosticBag {
   readonly items: Diagnostic[] = []
@@ -18,7 +19,9 @@ export class DiagnosticBag {
     this.add({severity: 'warning', summary, detail: detail || undefined, range, address})
   }
 
-  add(diagnostic: Diagnostic): void {
+  add(given: Diagnostic): void {
+    // AST ranges work their positions out when read; a diagnostic holds plain data.
+    const diagnostic = given.range instanceof TokenRange ? {...given, range: plainRange(given.range)} : given
     const r = diagnostic.range
     const key = `${diagnostic.severity}|${diagnostic.summary}|${diagnostic.detail ?? ''}|${r ? `${r.file}:${r.start.byte}-${r.end.byte}` : ''}`
     if (this.seen.has(key)) return

@@ -135,9 +135,11 @@ function validateInstance(
 
 /** The addresses an instance references, sorted. */
 function sortedReferences(references: ReadonlySet<string>): string[] {
-  // Most instances reference nothing or one other: no sort needed.
-  if (references.size < 2) return [...references]
-  return [...references].sort()
+  const list = [...references]
+  // Most instances reference at most two others: no sort (and its allocations) needed.
+  if (list.length > 2) return list.sort()
+  if (list.length === 2 && (list[1] as string) < (list[0] as string)) list.reverse()
+  return list
 }
 
 /** One resource's claim on a key: the endpoints it manages that object on. */

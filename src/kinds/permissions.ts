@@ -108,6 +108,11 @@ export interface HarborPermission {
  * kind then namespace, each access list sorted and de-duplicated. Used on desired and live alike.
  */
 export function canonicalPermissions(permissions: Iterable<Permission>): Permission[] {
+  // One permission (every project robot's): nothing to merge or order.
+  if (Array.isArray(permissions) && permissions.length === 1) {
+    const [{kind, namespace, access}] = permissions as [Permission]
+    return [{kind, namespace, access: sortedUnique(access)}]
+  }
   const merged = new Map<string, Permission>()
   for (const permission of permissions) {
     const id = `${permission.kind}\u0000${permission.namespace}`
@@ -116,8 +121,18 @@ export function canonicalPermissions(permissions: Iterable<Permission>): Permiss
     else merged.set(id, {kind: permission.kind, namespace: permission.namespace, access: [...permission.access]})
   }
   return [...merged.values()]
-    .map((permission) => ({...permission, access: [...new Set(permission.access)].sort()}))
+    .map((permission) => ({...permission, access: sortedUnique(permission.access)}))
     .sort((a, b) => (a.kind === b.kind ? compare(a.namespace, b.namespace) : compare(a.kind, b.kind)))
+}
+
+/** A sorted copy of `items` without duplicates; a list of one or two is done without sort's allocations. */
+function sortedUnique(items: readonly string[]): string[] {
+  if (items.length === 1) return [items[0] as string]
+  if (items.length === 2) {
+    const [a, b] = items as [string, string]
+    return a === b ? [a] : a < b ? [a, b] : [b, a]
+  }
+  return [...new Set(items)].sort()
 }
 
 function compare(a: string, b: string): number {

@@ -13,7 +13,8 @@ const UNCLOSED_BLOCK_DETAIL =
 /** Parses body items until `end` (EOF for a file, `}` for a block, whose `{` was just read). */
 export function parseBody(p: ParserState, end: 'EOF' | 'CBrace'): Body {
   const items: BodyItem[] = []
-  const attributes = new Map<string, Attribute>()
+  // Attributes by name, made only for a long body: a short one is searched (most bodies hold a few).
+  let attributes: Map<string, Attribute> | undefined
   const startTok = p.prev()
   let endTok: number
   for (;;) {
@@ -30,7 +31,7 @@ export function parseBody(p: ParserState, end: 'EOF' | 'CBrace'): Body {
       const item = parseBodyItem(p)
       if (item === undefined) continue
       if (item.type === 'Attribute') {
-        const existing = attributes.get(item.name)
+        const existing = attributes ? attributes.get(item.name) : attributeNamed(items, item.name)
         if (existing) {
           p.error(
             'Attribute redefined',
@@ -39,7 +40,8 @@ export function parseBody(p: ParserState, end: 'EOF' | 'CBrace'): Body {
           )
           continue
         }
-        attributes.set(item.name, item)
+        if (attributes) attributes.set(item.name, item)
+        else if (items.length >= LONG_BODY) attributes = attributesByName(items, item)
       }
       items.push(item)
       continue
@@ -60,6 +62,23 @@ export function parseBody(p: ParserState, end: 'EOF' | 'CBrace'): Body {
     break
   }
   return {type: 'Body', items, range: p.range(startTok, endTok)}
+}
+
+/** Bodies with this many items look their attributes up in a Map. */
+const LONG_BODY = 16
+
+/** The attribute called `name` among `items`, if any. */
+function attributeNamed(items: readonly BodyItem[], name: string): Attribute | undefined {
+  for (const item of items) if (item.type === 'Attribute' && item.name === name) return item
+  return undefined
+}
+
+/** The attributes of `items`, and `added`, by name. */
+function attributesByName(items: readonly BodyItem[], added: Attribute): Map<string, Attribute> {
+  const map = new Map<string, Attribute>()
+  for (const item of items) if (item.type === 'Attribute') map.set(item.name, item)
+  map.set(added.name, added)
+  return map
 }
 
 function parseBodyItem(p: ParserState): BodyItem | undefined {

@@ -7,6 +7,7 @@ import type {Comment, ConfigFile} from './ast.js'
 import {scan} from './lexer.js'
 import {parseBody} from './parse-body.js'
 import {ParserState} from './parser-state.js'
+import {plainRange} from './token-range.js'
 
 /**
  * Parses `source` (the text of `filename`). Accepts a leading BOM, CRLF line ends, tabs and
@@ -25,7 +26,7 @@ export function parseHcl(source: string, filename: string): ConfigFile {
     const start = stream.starts[i]
     const c = source.charCodeAt(start)
     const style = c === 35 ? '#' : source.charCodeAt(start + 1) === 47 ? '//' : '/*'
-    comments.push({style, text: source.slice(start, stream.ends[i]), range: parser.range(i)})
+    comments.push({style, text: source.slice(start, stream.ends[i]), range: plainRange(parser.range(i))})
   }
   return {type: 'File', filename, source, body, comments}
 }

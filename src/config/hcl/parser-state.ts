@@ -12,6 +12,7 @@ import type {Diagnostic, Pos, SourceRange} from '../../model/errors.js'
 import {advance} from './position.js'
 import {decodeLiteral} from './text.js'
 import {KIND_CODE, type TokenKind, type TokenStream} from './token.js'
+import {plainRange, type RangeSource, TokenRange} from './token-range.js'
 
 /**
  * How deep expressions, blocks and templates may nest. Real configurations stay far below; the
@@ -63,6 +64,8 @@ export class ParserState {
   readonly diagnostics: Diagnostic[] = []
   private readonly codes: Uint8Array
   private readonly last: number
+  /** What every range of this file refers to (see token-range.ts). */
+  private readonly ranges: RangeSource
 
   constructor(
     readonly source: string,
@@ -71,6 +74,7 @@ export class ParserState {
   ) {
     this.codes = tokens.codes
     this.last = tokens.length - 1
+    this.ranges = {file, tokens}
   }
 
   /** The next significant token (its index), without consuming it; EOF forever at the end. */
@@ -133,24 +137,19 @@ export class ParserState {
     return this.diagnostics.length
   }
 
-  /** The source range from the start of `from` to the end of `to`. */
+  /** The source range from the start of `from` to the end of `to` (positions worked out when read). */
   range(from: Span, to: Span = from): SourceRange {
-    return {
-      file: this.file,
-      start: typeof from === 'number' ? this.tokens.startPos(from) : from.start,
-      end: typeof to === 'number' ? this.tokens.endPos(to) : to.end,
-    }
+    return TokenRange.span(this.ranges, from, to)
   }
 
   /** An empty range at the start of `at`. */
   emptyRange(at: Span): SourceRange {
-    const p = typeof at === 'number' ? this.tokens.startPos(at) : at.start
-    return {file: this.file, start: p, end: p}
+    return TokenRange.emptyAt(this.ranges, at)
   }
 
   error(summary: string, detail: string, subject: Span): void {
     if (this.aborted) return
-    this.diagnostics.push({severity: 'error', summary, detail, range: this.range(subject)})
+    this.diagnostics.push({severity: 'error', summary, detail, range: plainRange(this.range(subject))})
   }
 
   /**

@@ -7,6 +7,7 @@ import {formatRange} from '../../model/errors.js'
 import type {Expression, TemplateFor, TemplateIf, TemplateInterpolation, TemplateLiteral, TemplatePart} from './ast.js'
 import type {ParserState} from './parser-state.js'
 import {trimSpaceStart} from './text.js'
+import {TokenRange} from './token-range.js'
 
 /** One part of a template before nesting: text, an interpolation, or a directive marker. */
 export type FlatPart =
@@ -70,7 +71,7 @@ export function meldLiterals(parts: FlatPart[]): FlatPart[] {
   for (const part of parts) {
     const last = out[out.length - 1]
     if (part.kind === 'literal' && last?.kind === 'literal') {
-      out[out.length - 1] = {kind: 'literal', value: last.value + part.value, range: {...last.range, end: part.range.end}}
+      out[out.length - 1] = {kind: 'literal', value: last.value + part.value, range: TokenRange.join(last.range, part.range)}
     } else {
       out.push(part.kind === 'literal' ? {...part} : part)
     }

@@ -83,8 +83,8 @@ export const KIND_CODE = Object.fromEntries(TOKEN_KINDS.map((kind, code) => [kin
  * All tokens of a file in parallel typed arrays, the form the parser reads: token `i` has kind
  * `kind(i)`, source indexes `starts[i]`..`ends[i]` and its start position in `startLines`,
  * `startColumns`, `startBytes`. No object is made per token; a position becomes a Pos object only
- * when an AST range needs it (then cached, so nodes share it). Tokens never overlap and are in
- * source order; the last one is EOF.
+ * when a range is read (then cached, so ranges share it). Tokens never overlap and are in source
+ * order; the last one is EOF.
  */
 export class TokenStream {
   length = 0
@@ -94,9 +94,9 @@ export class TokenStream {
   startLines: Int32Array
   startColumns: Int32Array
   startBytes: Int32Array
-  // Created on first use with one slot per token, so they stay fast (packed) arrays.
-  private startPositions: Array<Pos | undefined> | undefined
-  private endPositions: Array<Pos | undefined> | undefined
+  // By token: few positions are ever read (AST ranges work theirs out when read, see token-range.ts).
+  private readonly startPositions = new Map<number, Pos>()
+  private readonly endPositions = new Map<number, Pos>()
 
   constructor(
     private readonly source: string,
@@ -144,11 +144,10 @@ export class TokenStream {
 
   /** The start of token `i` as a (shared) Pos. */
   startPos(i: number): Pos {
-    this.startPositions ??= new Array<Pos | undefined>(this.length).fill(undefined)
-    let pos = this.startPositions[i]
+    let pos = this.startPositions.get(i)
     if (pos === undefined) {
       pos = {line: this.startLines[i], column: this.startColumns[i], byte: this.startBytes[i]}
-      this.startPositions[i] = pos
+      this.startPositions.set(i, pos)
     }
     return pos
   }
@@ -157,11 +156,10 @@ export class TokenStream {
   endPos(i: number): Pos {
     // Where the next token starts right here (`x.y`, `f(`, `"s"`), both share one Pos.
     if (i + 1 < this.length && this.starts[i + 1] === this.ends[i]) return this.startPos(i + 1)
-    this.endPositions ??= new Array<Pos | undefined>(this.length).fill(undefined)
-    let pos = this.endPositions[i]
+    let pos = this.endPositions.get(i)
     if (pos === undefined) {
       pos = advance(this.source, this.starts[i], this.ends[i], this.startLines[i], this.startColumns[i], this.startBytes[i])
-      this.endPositions[i] = pos
+      this.endPositions.set(i, pos)
     }
     return pos
   }
