@@ -44,7 +44,7 @@ export interface ResourceInstance {
   /** Endpoint names, or undefined for every endpoint. */
   endpoints?: string[]
   /** Addresses this instance reads from or embeds. */
-  references: Set<string>
+  references: ReadonlySet<string>
 }
 
 /** An evaluated endpoint block (validated later by the loader). */
@@ -64,8 +64,13 @@ export interface EndpointInstance {
 const INSTANCE_ADDRESS = Symbol('hrep.instance')
 const ENDPOINT_NAME = Symbol('hrep.endpoint')
 
+/** The one descriptor `mark` defines with (its value set for each call): no object made per mark. */
+const MARK: PropertyDescriptor = {value: undefined, enumerable: false}
+
 function mark(object: object, symbol: symbol, value: string): void {
-  Object.defineProperty(object, symbol, {value, enumerable: false})
+  MARK.value = value
+  Object.defineProperty(object, symbol, MARK)
+  MARK.value = undefined
 }
 
 function instanceAddress(value: object): string | undefined {
@@ -95,7 +100,7 @@ export class ConfigContext implements EvalHost {
   private readonly stack: string[] = []
   private readonly reportedCycles = new Set<string>()
   /** The reference set of the instance being evaluated, or null inside a local or endpoint. */
-  private readonly trackers: (Set<string> | null)[] = []
+  private readonly trackers: (References | null)[] = []
 
   constructor(
     readonly declarations: Declarations,
@@ -364,7 +369,7 @@ export class ConfigContext implements EvalHost {
               ]),
             ],
           ])
-    const references = new Set<string>()
+    const references = new References()
     this.trackers.push(references)
     let body: ValueObject
     let endpoints: string[] | undefined
@@ -394,13 +399,12 @@ export class ConfigContext implements EvalHost {
       }
     }
     this.collectEmbedded(body, references, true)
-    references.delete(address)
     mark(body, INSTANCE_ADDRESS, address)
-    return new Instance(declaration, key, address, body, endpoints, references)
+    return new Instance(declaration, key, address, body, endpoints, references.without(address))
   }
 
   /** Records the instances a value embeds (an attribute set to `project.team["a"]`). */
-  private collectEmbedded(value: Value, into: Set<string>, top = false): void {
+  private collectEmbedded(value: Value, into: References, top = false): void {
     if (typeof value !== 'object' || value === null || isSecret(value) || isPoison(value)) return
     if (!top) {
       const address = instanceAddress(value)
@@ -478,6 +482,27 @@ function metaArguments(body: Body): MetaArguments {
   return found
 }
 
+/** The addresses one instance reads from or embeds, collected while it is evaluated. */
+class References {
+  // Made on the first address: most instances (projects, groups) reference nothing.
+  private set: Set<string> | undefined
+
+  add(address: string): void {
+    this.set ??= new Set()
+    this.set.add(address)
+  }
+
+  /** The addresses without `address` (an instance does not reference itself). */
+  without(address: string): ReadonlySet<string> {
+    if (this.set === undefined) return NO_REFERENCES
+    this.set.delete(address)
+    return this.set
+  }
+}
+
+/** The references of an instance that has none; never written to. */
+const NO_REFERENCES: ReadonlySet<string> = new Set()
+
 /** A ResourceInstance whose shape is worked out on first use. */
 class Instance implements ResourceInstance {
   private cachedShape: BodyShape | undefined
@@ -488,7 +513,7 @@ class Instance implements ResourceInstance {
     readonly address: string,
     readonly body: ValueObject,
     readonly endpoints: string[] | undefined,
-    readonly references: Set<string>,
+    readonly references: ReadonlySet<string>,
   ) {}
 
   get shape(): BodyShape {

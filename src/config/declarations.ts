@@ -18,7 +18,12 @@ export const SETTING_BLOCK_TYPES = ['hrep', 'variable', 'locals', 'endpoint', 'r
 export const BLOCK_TYPES: readonly string[] = [...SETTING_BLOCK_TYPES, ...KIND_NAMES]
 
 const IS_BLOCK_TYPE: ReadonlySet<string> = new Set(BLOCK_TYPES)
-const IS_KIND: ReadonlySet<string> = new Set(KIND_NAMES)
+
+/**
+ * Each kind name as the program's own string: a block's type is a slice of the file, and a kind
+ * looked up by that slice (kinds[kind], a Map key) would be hashed and searched for every block.
+ */
+const KIND_BY_NAME: ReadonlyMap<string, KindName> = new Map(KIND_NAMES.map((kind) => [kind, kind]))
 
 /** Names of endpoints, variables and resources: what an address can hold (see model/address.ts). */
 const NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/
@@ -60,10 +65,6 @@ function article(word: string): string {
 
 /** The labels of a resource block. */
 const ONE_NAME = ['name']
-
-function isKind(type: string): type is KindName {
-  return IS_KIND.has(type)
-}
 
 /** Sorts the blocks of every file (see the module comment). */
 export function collectDeclarations(files: readonly ConfigFile[], diagnostics: DiagnosticBag): Declarations {
@@ -155,7 +156,10 @@ function collectBlock(block: Block, declarations: Declarations, firstSeen: Map<s
   else if (type === 'variable') declarations.variables.set(name as string, block)
   else if (type === 'endpoint') declarations.endpoints.set(name as string, block)
   else if (type === 'replicate') declarations.replicates.set(name as string, block)
-  else if (isKind(type)) declarations.resources.set(id, {kind: type, name: name as string, id, block})
+  else {
+    const kind = KIND_BY_NAME.get(type)
+    if (kind) declarations.resources.set(id, {kind, name: name as string, id, block})
+  }
 }
 
 function collectLocals(block: Block, declarations: Declarations, diagnostics: DiagnosticBag): void {

@@ -107,7 +107,8 @@ export class Evaluator {
       case 'Call':
         return this.call(expr, bindings)
       case 'Tuple': {
-        const items = expr.items.map((item) => this.evaluate(item, bindings))
+        const items: Value[] = []
+        for (const item of expr.items) items.push(this.evaluate(item, bindings))
         return items
       }
       case 'Object':

@@ -25,14 +25,14 @@ export function buildResources(
   // kind → key → the claims on it (usually one).
   const owners = new Map<Kind, Map<string, Claim[]>>()
   const sensitiveByKind = new Map<Kind, Set<string>>()
-  for (const [id, declaration] of context.declarations.resources) {
+  for (const declaration of context.declarations.resources.values()) {
     const kind = kinds[declaration.kind]
     let sensitive = sensitiveByKind.get(kind)
     if (!sensitive) {
       sensitive = new Set(kind.sensitive)
       sensitiveByKind.set(kind, sensitive)
     }
-    for (const instance of context.instances.get(id) ?? []) {
+    for (const instance of context.instances.get(declaration.id) ?? []) {
       const resource = validateInstance(context, kind, sensitive, instance, allEndpoints)
       if (!resource) continue
       if (claimKeys(context, kind, resource, owners)) resources.push(resource)
