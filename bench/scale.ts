@@ -19,7 +19,7 @@
  * --src DIR (build hrep from another checkout, to compare), --keep (keep the working directory),
  * --skip-per-object, --out FILE (default bench/results/latest.json).
  */
-import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import os from 'node:os'
 import {dirname, join, resolve} from 'node:path'
 import {fileURLToPath} from 'node:url'
@@ -140,7 +140,7 @@ say(
 say(`machine: ${os.cpus().length} cores, load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')}, node ${process.version}`)
 
 const source = flags.src === undefined ? repo : resolve(flags.src)
-const cli = buildCli(source)
+const cli = buildCli(source, existsSync(join(source, 'node_modules')) ? undefined : join(repo, 'node_modules'))
 say(`hrep CLI: ${cli.built ? 'built' : 'reused'} from ${join(source, 'src')} in ${seconds(cli.ms)} (${cli.root})`)
 
 const work = mkdtempSync(join(os.tmpdir(), 'hrep-bench-'))

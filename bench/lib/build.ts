@@ -31,8 +31,12 @@ function sourceFiles(dir: string): string[] {
   return out.sort()
 }
 
-/** Builds (or reuses) the CLI of the repository at `repo`. Throws when a file does not transpile. */
-export function buildCli(repo: string): BuiltCli {
+/**
+ * Builds (or reuses) the CLI of the checkout at `repo`, with the packages of `modules` (by default its
+ * own `node_modules`; a `git worktree` has none, so the bench passes its own). Throws when a file does
+ * not transpile.
+ */
+export function buildCli(repo: string, modules = join(repo, 'node_modules')): BuiltCli {
   const started = performance.now()
   const files = sourceFiles(join(repo, 'src'))
   const hash = createHash('sha256')
@@ -72,9 +76,9 @@ export function buildCli(repo: string): BuiltCli {
   // The emulator command reads the spec extract at run time; keep the package's layout.
   mkdirSync(join(root, 'test/contract'), {recursive: true})
   cpSync(join(repo, 'test/contract/harbor-api.json'), join(root, 'test/contract/harbor-api.json'))
-  symlinkSync(join(repo, 'node_modules'), join(root, 'node_modules'), 'dir')
+  symlinkSync(modules, join(root, 'node_modules'), 'dir')
   // The manifest users get from the package: without it oclif imports every command at start.
-  execFileSync(process.execPath, [join(repo, 'node_modules/oclif/bin/run.js'), 'manifest'], {cwd: root, stdio: 'ignore'})
+  execFileSync(process.execPath, [join(modules, 'oclif/bin/run.js'), 'manifest'], {cwd: root, stdio: 'ignore'})
   writeFileSync(join(root, '.complete'), '')
   return {root, runJs, built: true, ms: performance.now() - started}
 }
