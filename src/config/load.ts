@@ -163,7 +163,13 @@ function compare(a: string, b: string): number {
 /** sha256 over the sorted file names and contents: a saved plan records it to notice a changed config. */
 export function hashSources(sources: Record<string, string>, paths = Object.keys(sources).sort()): string {
   const hash = createHash('sha256')
-  for (const path of paths) hash.update(`${basename(path)}\u0000${sources[path]}\u0000`)
+  // Piece by piece: the same bytes as one string of name, NUL, text, NUL, without copying the text.
+  for (const path of paths)
+    hash
+      .update(basename(path))
+      .update('\u0000')
+      .update(sources[path] as string)
+      .update('\u0000')
   return hash.digest('hex')
 }
 

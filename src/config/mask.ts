@@ -30,7 +30,11 @@ export function maskSources(
     let text = sources[file.filename]
     if (text === undefined) continue
     for (const secret of searched) {
-      if (text.includes(secret)) text = text.split(secret).join(secret.replace(/[^\r\n]/gu, '*'))
+      if (text.includes(secret)) {
+        const mask = secret.replace(/[^\r\n]/gu, '*')
+        // A function replacement: the mask goes in as it is ("$" patterns are not expanded).
+        text = text.replaceAll(secret, () => mask)
+      }
     }
     if (exact.size > 0 && (!few || [...exact].some((secret) => secret !== '' && text!.includes(secret)))) {
       const spans: {start: number; end: number}[] = []

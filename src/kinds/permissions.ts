@@ -65,8 +65,19 @@ export const GRANTABLE: Record<PermissionKind, Record<string, readonly string[]>
   },
 }
 
+/** Every grantable `resource:action` of each scope: the quick answer for a valid access. */
+const GRANTABLE_ACCESS: Record<PermissionKind, ReadonlySet<string>> = {
+  system: grantableAccess('system'),
+  project: grantableAccess('project'),
+}
+
+function grantableAccess(kind: PermissionKind): ReadonlySet<string> {
+  return new Set(Object.entries(GRANTABLE[kind]).flatMap(([resource, actions]) => actions.map((a) => `${resource}:${a}`)))
+}
+
 /** Why `access` ("resource:action") cannot be granted in `kind`, or undefined when it can. */
 export function accessProblem(kind: PermissionKind, access: string): string | undefined {
+  if (GRANTABLE_ACCESS[kind].has(access)) return undefined
   const colon = access.indexOf(':')
   if (colon <= 0 || colon === access.length - 1 || access.indexOf(':', colon + 1) >= 0) {
     return `access "${access}" must be "resource:action", for example "repository:pull"`
