@@ -125,13 +125,17 @@ function byEndpoint<T extends {endpoint: string}>(items: readonly T[]): Map<stri
   return groups
 }
 
-function sections<T extends {endpoint: string}>(items: readonly T[], render: (item: T) => string[], c: Colors): string[] {
-  const lines: string[] = []
+/** Appends in place: a plan can hold hundreds of thousands of lines, too many to spread into one push. */
+function pushSections<T extends {endpoint: string}>(
+  lines: string[],
+  items: readonly T[],
+  render: (item: T) => string[],
+  c: Colors,
+): void {
   for (const [endpoint, group] of byEndpoint(items)) {
     lines.push('', c.bold(`Endpoint ${endpoint}:`))
     for (const item of group) lines.push('', ...render(item))
   }
-  return lines
 }
 
 /** `Plan: 1 to import, 3 to add, 1 to change, 0 to destroy.` (import only when there is one). */
@@ -151,12 +155,15 @@ export function renderPlan(plan: PlanView, c: Colors): string {
 
   if (plan.refreshOnly) {
     if (drift.length > 0) {
-      lines.push('Objects have changed outside of hrep:', ...sections(drift, (d) => renderDrift(d, c), c), '')
+      lines.push('Objects have changed outside of hrep:')
+      pushSections(lines, drift, (d) => renderDrift(d, c), c)
+      lines.push('')
       lines.push('This is a refresh-only plan: applying it records these changes in the state and changes nothing in Harbor.')
     }
   } else {
     if (plan.changes.length > 0) {
-      lines.push('hrep will perform the following actions:', ...sections(plan.changes, (change) => renderChange(change, c), c))
+      lines.push('hrep will perform the following actions:')
+      pushSections(lines, plan.changes, (change) => renderChange(change, c), c)
     }
     if (drift.length > 0) {
       if (lines.length > 0) lines.push('')

@@ -63,8 +63,7 @@ export interface ApplyRunResult {
   serial: number
 }
 
-/** Fold finished actions into the state file after this many outcomes, or this often. */
-const COMPACT_EVERY = 250
+/** Fold finished actions into the state file at most this often (the journal holds them meanwhile). */
 const COMPACT_INTERVAL_MS = 2_000
 
 export function runApply(options: ApplyRunOptions): Promise<ApplyRunResult> {
@@ -254,11 +253,12 @@ export function applyStateUpdates(state: State, updates: readonly StateUpdate[])
 }
 
 /**
- * Folds the journal into the state file every COMPACT_EVERY outcomes or COMPACT_INTERVAL_MS, one
- * fold at a time, and truncates what was folded; `flush` folds everything left.
+ * Folds the journal into the state file at most every COMPACT_INTERVAL_MS and never while a fold
+ * runs (each fold rewrites the whole state, so a count trigger made a large apply write it ~200
+ * times), and truncates what was folded; `flush` folds everything left.
  */
 class Compactor {
-  private pending = 0
+  private folding = false
   private last = performance.now()
   private running: Promise<void> = Promise.resolve()
   private error: unknown
@@ -269,17 +269,17 @@ class Compactor {
   ) {}
 
   tick(): void {
-    this.pending++
-    if (this.pending >= COMPACT_EVERY || performance.now() - this.last >= COMPACT_INTERVAL_MS) {
-      this.pending = 0
-      this.last = performance.now()
-      // A failed fold is kept and rethrown by flush(): the walk goes on, the journal keeps the record.
-      this.running = this.running
-        .then(() => this.fold())
-        .catch((error: unknown) => {
-          this.error ??= error
-        })
-    }
+    if (this.folding || performance.now() - this.last < COMPACT_INTERVAL_MS) return
+    this.folding = true
+    // A failed fold is kept and rethrown by flush(): the walk goes on, the journal keeps the record.
+    this.running = this.fold()
+      .catch((error: unknown) => {
+        this.error ??= error
+      })
+      .finally(() => {
+        this.folding = false
+        this.last = performance.now()
+      })
   }
 
   async flush(): Promise<void> {

@@ -11,7 +11,7 @@ import type {Secret} from '../model/secret.js'
 import {diffManaged, SECRET_ATTR} from '../plan/diff.js'
 import {importCommand} from '../plan/object-plan.js'
 import {isHarborError} from '../reliability/errors.js'
-import {secretFingerprintAsync} from '../state/index.js'
+import {fingerprintOfSecret} from '../state/index.js'
 import type {EndpointSession} from './endpoints.js'
 import type {GeneratedSecrets} from './secrets.js'
 
@@ -83,7 +83,7 @@ export function executionEnv(endpoint: string, sources: ExecutionSources): Execu
       const key = `${address}\u0000${secret.reveal()}`
       let fingerprint = memo.get(key)
       if (fingerprint === undefined) {
-        fingerprint = secretFingerprintAsync(secret.reveal())
+        fingerprint = fingerprintOfSecret(secret)
         memo.set(key, fingerprint)
       }
       return fingerprint

@@ -9,6 +9,7 @@ import writeFileAtomic from 'write-file-atomic'
 import {generateRobotSecret} from '../kinds/robot.js'
 import {HrepError} from '../model/errors.js'
 import {Secret} from '../model/secret.js'
+import {GENERATED_ORIGIN} from '../state/index.js'
 
 /** One entry of the secret_output file: a secret and the endpoints where it is the robot's secret. */
 export interface SecretRecord {
@@ -48,7 +49,7 @@ export class GeneratedSecrets {
   async obtain(address: string, endpoint: string, login: string): Promise<Secret> {
     let secret = this.secrets.get(address)
     if (secret === undefined) {
-      secret = new Secret(generateRobotSecret(), 'generated')
+      secret = new Secret(generateRobotSecret(), GENERATED_ORIGIN)
       this.secrets.set(address, secret)
       this.records[address] = {logins: {}, secret: secret.reveal(), generated: new Date().toISOString()}
     }

@@ -22,7 +22,7 @@ import {
   fingerprintMatchesAsync,
   type SavedPlan,
   type State,
-  secretFingerprintAsync,
+  fingerprintOfSecret,
   StateStore,
 } from '../state/index.js'
 import {type ApplyRunResult, type FailurePolicy, runApply} from './apply.js'
@@ -389,7 +389,7 @@ export class Workspace {
       if (secret === undefined) return []
       let fingerprint = byAddress.get(change.address)
       if (fingerprint === undefined) {
-        fingerprint = secretFingerprintAsync(secret.reveal())
+        fingerprint = fingerprintOfSecret(secret)
         byAddress.set(change.address, fingerprint)
       }
       return [[change.id, fingerprint] as const]

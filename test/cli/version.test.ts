@@ -1,7 +1,4 @@
-/**
- * `hrep --version` is answered by bin/run.js without loading oclif (for a fast cold start); the line
- * must stay exactly the one oclif prints.
- */
+/** `hrep --version` prints oclif's user-agent line (name, version, platform, Node), as bug reports quote it. */
 import {Config} from '@oclif/core'
 import {describe, expect, it} from 'vitest'
 import {repoRoot, runCli} from '../helpers/cli.js'

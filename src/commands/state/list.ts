@@ -56,7 +56,10 @@ export default class StateList extends BaseCommand {
       return
     }
     const table = rows.map(({address, endpoint, entry}) => [`${address}@${endpoint}`, entry.id, entry.key])
-    const widths = [0, 1].map((column) => Math.max(...table.map((row) => row[column]!.length), column === 0 ? 7 : 2))
+    // reduce, not a spread: a state can hold more entries than a call takes arguments
+    const widths = [0, 1].map((column) =>
+      table.reduce((width, row) => Math.max(width, row[column]!.length), column === 0 ? 7 : 2),
+    )
     const line = (row: string[]) => `${row[0]!.padEnd(widths[0]!)}  ${row[1]!.padEnd(widths[1]!)}  ${row[2]}`.trimEnd()
     const c = this.colors()
     this.out(c.bold(line(['ADDRESS', 'ID', 'KEY'])))
