@@ -37,7 +37,10 @@ export interface KindContext {
    * limiter while it calls a kind, or the kind's requests would wait for that slot forever.
    */
   limit: <T>(fn: () => Promise<T>) => Promise<T>
-  /** Shared by the kinds of one endpoint during one refresh (the project list, name to id). */
+  /**
+   * Shared by the kinds of one endpoint during one refresh and apply (keys in src/kinds/io.ts): the
+   * project list, user groups, group ids by name, so no two kinds read the same list twice.
+   */
   memo: Map<string, Promise<unknown>>
   events: EventSink
   signal?: AbortSignal
