@@ -95,11 +95,15 @@ function validateInstance(
     if (dropped.size > 0) return undefined
     data = parsed.data
   }
-  const attrs: Record<string, unknown> = sensitive.size > 0 ? {...data} : data
+  // A copy without the sensitive keys (not `delete`, which leaves the object in V8's slow dictionary mode).
+  let attrs: Record<string, unknown> = data
+  if (sensitive.size > 0) {
+    attrs = {}
+    for (const key in data) if (!sensitive.has(key)) attrs[key] = data[key]
+  }
   const secrets: Record<string, Secret> = kind.sensitive.length === 0 ? NO_SECRETS : {}
   for (const key of kind.sensitive) {
-    const value = attrs[key]
-    delete attrs[key]
+    const value = data[key]
     if (value === undefined || value === null) continue
     const origin = origins?.get(key)
     const text = isSecret(value) ? value.reveal() : String(value)
@@ -129,7 +133,10 @@ function validateInstance(
     secrets,
     endpoints: instance.endpoints ?? [...allEndpoints],
     references: sortedReferences(instance.references),
-    range: headerRange(instance.declaration.block),
+    // Worked out when read: only messages and `import` read it, and most loads report nothing.
+    get range() {
+      return headerRange(instance.declaration.block)
+    },
   }
 }
 

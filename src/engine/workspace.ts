@@ -162,13 +162,16 @@ export class Workspace {
       for (const [endpoint, kinds] of reads) for (const kind of kinds) kindsFor.get(endpoint)?.add(kind)
     }
     // --- end ---
+    // The scrypt checks run on libuv's threads while the refresh waits on the network.
+    const secretCheck = this.secretStatus(resources)
+    secretCheck.catch(() => {}) // awaited below; a refresh that throws first must not leave it unhandled
     const live = await refresh(sessions, {
       events: this.options.events,
       kinds: allKinds,
       kindsFor: (e) => kindsFor.get(e) ?? new Set(),
       signal: request.signal,
     })
-    const secretStatus = await this.secretStatus(resources)
+    const secretStatus = await secretCheck
     const desired: DesiredObject[] = expandDesired(resources, allKinds, {
       secretMatches: (address, endpoint) => secretStatus.get(`${address}@${endpoint}`),
       adopt: imports.adopt,
