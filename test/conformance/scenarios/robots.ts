@@ -232,6 +232,25 @@ export const robotScenarios: Scenario[] = [
     },
   },
   {
+    name: 'robot-list-level-system',
+    covers: '§2',
+    expected:
+      'GET /robots?q=Level=system lists project robots as well (ListRobot pins ProjectID=0 only without Level); hrep reads every robot with it and falls back to one list per project when it does not',
+    async run(ctx) {
+      const {api, name} = ctx
+      const {robot} = await projectRobotPair(ctx)
+      const system = await ctx.createRobot(systemRobot(name('lvl')))
+      const listed = await api.get('/robots', {
+        query: {page_size: 100},
+        rawQuery: qParam(`Level=system,name=~${ctx.target.prefix}`),
+      })
+      expectStatus(listed, 200, 'GET /robots?q=Level=system')
+      const ids = (listed.json as {id: number}[]).map((r) => r.id)
+      check(ids.includes(system.id) && ids.includes(robot.id), 'the system robot and the project robot', ids)
+      return `Level=system lists [${ids}] (system ${system.id}, project ${robot.id})`
+    },
+  },
+  {
     name: 'robot-permissions-set',
     covers: '§2',
     expected: 'permissions come back with project names as namespaces and the same set of accesses (order is not defined)',
