@@ -4,7 +4,7 @@
  * JSON object per event on stdout, for machines). Progress goes to stderr in the human modes so that
  * stdout carries only the result (the plan, the summary).
  */
-import ora, {type Ora} from 'ora'
+import type {Ora} from 'ora'
 import type {EngineEvent, EventSink} from '../model/events.js'
 import type {Colors} from './color.js'
 
@@ -17,6 +17,13 @@ export function progressMode(options: {json?: boolean; silent?: boolean}): Progr
   return process.stderr.isTTY && (process.stderr.columns ?? 0) > 0 && !process.env.CI ? 'tty' : 'plain'
 }
 
+type OraFactory = typeof import('ora').default
+
+/** A renderer for `mode`; ora is imported only for a terminal (a non-interactive run skips its ~50 ms). */
+export async function createProgressRenderer(mode: ProgressMode, c: Colors): Promise<ProgressRenderer> {
+  return new ProgressRenderer(mode, c, mode === 'tty' ? (await import('ora')).default : undefined)
+}
+
 /** An EventSink that draws progress; call `stop()` before printing results or prompting. */
 export class ProgressRenderer implements EventSink {
   private spinner: Ora | undefined
@@ -26,6 +33,7 @@ export class ProgressRenderer implements EventSink {
   constructor(
     private readonly mode: ProgressMode,
     private readonly c: Colors,
+    private readonly ora: OraFactory | undefined,
     private readonly write: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
     private readonly writeJson: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
   ) {}
@@ -34,9 +42,9 @@ export class ProgressRenderer implements EventSink {
   begin(phase: string, total = 0): void {
     this.phase = phase
     this.counts.total = total
-    if (this.mode === 'tty') {
+    if (this.mode === 'tty' && this.ora) {
       this.spinner?.stop()
-      this.spinner = ora({text: this.text(), stream: process.stderr, discardStdin: false}).start()
+      this.spinner = this.ora({text: this.text(), stream: process.stderr, discardStdin: false}).start()
     } else if (this.mode === 'plain') this.write(`${phase}...`)
   }
 

@@ -7,7 +7,7 @@ import {Workspace} from '../engine/workspace.js'
 import type {Colors} from './color.js'
 import {loadOptionsFromFlags} from './flags.js'
 import {type Interrupt, onInterrupt} from './interrupt.js'
-import {ProgressRenderer, type ProgressMode} from './progress.js'
+import {createProgressRenderer, type ProgressMode, type ProgressRenderer} from './progress.js'
 import {lockTimeoutMs} from './run-flags.js'
 
 /** The shared flags such a command parses. */
@@ -36,7 +36,7 @@ export async function openSession(options: {
   notify: (message: string) => void
 }): Promise<CommandSession> {
   const {dir, options: load} = loadOptionsFromFlags(options.flags)
-  const progress = new ProgressRenderer(options.progress, options.colors)
+  const progress = await createProgressRenderer(options.progress, options.colors)
   const interrupt = onInterrupt(options.notify)
   try {
     const workspace = await Workspace.open({
