@@ -133,10 +133,8 @@ function validateInstance(
     secrets,
     endpoints: instance.endpoints ?? [...allEndpoints],
     references: sortedReferences(instance.references),
-    // Worked out when read: only messages and `import` read it, and most loads report nothing.
-    get range() {
-      return headerRange(instance.declaration.block)
-    },
+    // Worked out now, not when read: a getter would keep the whole syntax tree alive with the model.
+    range: headerRange(instance.declaration.block),
   }
 }
 
