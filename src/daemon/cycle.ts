@@ -32,8 +32,8 @@ export interface CycleOptions {
   /** Whether deletes may be planned (`--allow-delete` or `allow_delete = true`). */
   allowDelete: boolean
   /**
-   * Cancels HTTP requests. The endpoints' connections keep the signal they were opened with, so this
-   * one signal lives as long as the daemon; aborting it is the last resort of a shutdown.
+   * Cancels HTTP requests, reads and writes alike; it lives as long as the daemon and aborting it is
+   * the last resort of a shutdown (an action cut off stays in doubt in the journal for the next run).
    */
   requestSignal: AbortSignal
   /** Stops scheduling new changes; changes in flight finish (the graceful part of a shutdown). */
@@ -73,7 +73,11 @@ export function runCycle(workspace: Workspace, options: CycleOptions): Promise<C
       const stoppedBeforeApply = options.stopSignal.aborted
       if (!stoppedBeforeApply && (result.changes.length > 0 || result.drift.length > 0)) {
         options.onPhase?.('apply')
-        applied = await workspace.apply(outcome, {onFailure: 'continue', signal: options.stopSignal})
+        applied = await workspace.apply(outcome, {
+          onFailure: 'continue',
+          signal: options.stopSignal,
+          cancel: options.requestSignal,
+        })
         report.added = applied.added
         report.changed = applied.changed
         report.destroyed = applied.destroyed

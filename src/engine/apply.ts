@@ -40,6 +40,8 @@ export interface ApplyRunOptions {
   operation: string
   planId?: string
   signal?: AbortSignal
+  /** Cuts off the requests in flight; an action cut off stays in doubt in the journal for the next run. */
+  cancel?: AbortSignal
   /** A journal of an interrupted run is waiting (actions in doubt on an endpoint that is down): continue it. */
   continueJournal?: boolean
 }
@@ -211,6 +213,8 @@ async function runChange(change: Change, options: ApplyRunOptions, journal: Jour
       await journal.append(doneEntry(step.id, outcome))
     } catch (error) {
       if (error instanceof PartialFailure) await journal.append(doneEntry(step.id, error.partial))
+      // A request cut off may have reached Harbor: no outcome, so the next run's recovery looks.
+      else if (options.cancel?.aborted) throw error
       const err = error as Error & {errorClass?: ErrorClass}
       await journal.append({type: 'failed', change: step.id, error_class: err.errorClass ?? 'permanent', message: err.message})
       throw error

@@ -61,6 +61,8 @@ export interface ExecutionSources {
   generated: GeneratedSecrets
   /** One fingerprint per robot address and secret in a run, shared by its endpoints (scrypt is slow by design). */
   fingerprints?: Map<string, Promise<string>>
+  /** Cuts off the requests in flight (a shutdown's last resort); unlike a stop, changes do not finish. */
+  cancel?: AbortSignal
 }
 
 /** The environment for changes on `endpoint`; throws when the endpoint is not connected. */
@@ -75,7 +77,7 @@ export function executionEnv(endpoint: string, sources: ExecutionSources): Execu
   }
   return {
     kinds: sources.kinds,
-    ctx,
+    ctx: sources.cancel === undefined ? ctx : {...ctx, signal: sources.cancel},
     createTries: session!.config.reliability.retry.attempts,
     fingerprint: (address, secret) => {
       sources.fingerprints ??= new Map()

@@ -72,7 +72,10 @@ export interface ApplyRequest {
   parallelism?: number
   /** Print generated secrets instead of (or as well as) writing them to secret_output. */
   showSecrets?: boolean
+  /** Stops starting changes; those in flight finish. */
   signal?: AbortSignal
+  /** Cuts off the requests in flight (`hrep sync`'s shutdown timeout); their actions stay in doubt in the journal. */
+  cancel?: AbortSignal
   planId?: string
 }
 
@@ -290,6 +293,7 @@ export class Workspace {
       operation: this.options.operation,
       planId: request.planId,
       signal: request.signal,
+      cancel: request.cancel,
       continueJournal,
     })
     return {...result, generatedSecrets: request.showSecrets ? generated.entries() : []}

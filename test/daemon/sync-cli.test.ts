@@ -191,6 +191,49 @@ describe('hrep sync (process)', {timeout: 120_000}, () => {
     expect(harbor.projects().filter((project) => names.includes(project.name))).toHaveLength(names.length)
   })
 
+  it('cancels the writes still running at the shutdown timeout, exits 0 and leaves them in doubt for the next run', async () => {
+    world = await startHarbors(['primary'])
+    await world.write('main.hcl', 'project "p" {\n  for_each = toset(["slow-a", "slow-b"])\n  name     = each.key\n}\n')
+    const harbor = world.harbors.primary!
+    // Each create takes 20 s, longer than the 1 s shutdown timeout: only cancelling them stops the apply.
+    harbor.faults.add({id: 'slow', match: 'POST /projects', latencyMs: 20_000})
+    const sync = await startSync(
+      ['--interval', '1h', '--listen', '127.0.0.1:0', '--shutdown-timeout', '1s', '--log-level', 'debug'],
+      {cwd: world.dir},
+    )
+    daemon = sync
+
+    await sync.waitFor('a create in flight', (line) => line.msg === 'change started')
+    sync.child.kill('SIGTERM')
+    expect(await sync.exited).toEqual({code: 0, signal: null})
+    expect(sync.lines.some((line) => line.msg.startsWith('shutdown timeout reached'))).toBe(true)
+    expect(sync.lines.some((line) => line.msg.startsWith('hrep sync did not stop in time'))).toBe(false)
+
+    // The creates were cut off, not failed: their intents wait in the journal, and the state parses.
+    const journal = await readFile(join(world.dir, 'hrep.state.json.journal'), 'utf8')
+    const entries = journal
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as {type: string; change?: string})
+    const intents = entries.filter((entry) => entry.type === 'intent').map((entry) => entry.change)
+    expect(intents.length).toBeGreaterThan(0)
+    expect(entries.some((entry) => entry.type === 'failed' || entry.type === 'done')).toBe(false)
+    await world.state()
+
+    // The next run settles them (Harbor may have created the projects after all) and finishes: no conflict.
+    harbor.faults.remove('slow')
+    const next = await world.run(['sync', '--once'])
+    expect(next.code, next.stdout + next.stderr).toBe(0)
+    expect(
+      harbor
+        .projects()
+        .map((project) => project.name)
+        .filter((name) => name.startsWith('slow-'))
+        .sort(),
+    ).toEqual(['slow-a', 'slow-b'])
+    expect(await readdir(world.dir)).not.toContain('hrep.state.json.journal')
+  })
+
   it('--once exits 1 when an endpoint is unavailable and 0 once everything is synced, without a listener', async () => {
     world = await startHarbors(['primary', 'dr'])
     await world.write('endpoints.hcl', endpointsHcl(world.harbors, RETRY_ONCE))
