@@ -30,13 +30,19 @@ export function isMirrorAddress(address: string, replicate: string): boolean {
   return dot > 0 && address.startsWith(`${replicate}[`, dot + 1)
 }
 
-/** The kinds each endpoint must be read for, so the replicate blocks can be planned. */
+/**
+ * The kinds each endpoint must be read for, so the replicate blocks can be planned: the block's
+ * kinds, plus a target's projects when project robots or memberships are mirrored (they are
+ * planned only where their project is).
+ */
 export function mirrorReads(replicates: readonly ReplicateConfig[]): Map<string, Set<KindName>> {
   const reads = new Map<string, Set<KindName>>()
   for (const replicate of replicates) {
+    const needsProjects = replicate.kinds.includes('robot') || replicate.kinds.includes('project_member')
     for (const endpoint of [replicate.from, ...replicate.to]) {
       const set = reads.get(endpoint) ?? new Set<KindName>()
       for (const kind of replicate.kinds) set.add(kind)
+      if (needsProjects && endpoint !== replicate.from) set.add('project')
       reads.set(endpoint, set)
     }
   }
@@ -75,9 +81,11 @@ export function planMirror(input: MirrorInput): MirrorPlan {
   const desired: DesiredObject[] = []
   const prune: PruneScope[] = []
   const unread = new Map<string, string>()
-  const dropped = new Map<string, DroppedPermission[]>()
+  const skips = new Map<string, BlockSkips>()
   const claims = new Claims(input.config.resources, input.declared)
   for (const replicate of config.replicates) {
+    // What the block mirrored earlier where it no longer reaches is released, source read or not.
+    prune.push(...releaseScopes(input, replicate))
     const source = input.live.endpoints[replicate.from]
     const objects = source?.status === 'ok' ? source.objects : undefined
     const missing = replicate.kinds.filter((kind) => objects?.[kind] === undefined)
@@ -90,15 +98,29 @@ export function planMirror(input: MirrorInput): MirrorPlan {
       continue
     }
     claims.checkNames(replicate)
-    const lost: DroppedPermission[] = []
-    const mirrored = mirrorBlock(input, replicate, objects, lost)
-    if (lost.length > 0) dropped.set(replicate.name, lost)
+    const skipped: BlockSkips = {dropped: [], orphans: []}
+    const mirrored = mirrorBlock(input, replicate, objects, skipped)
+    skips.set(replicate.name, skipped)
     for (const object of mirrored) claims.claim(object, replicate)
     desired.push(...mirrored)
-    prune.push(...pruneScopes(replicate))
+    prune.push(...pruneScopes(input, replicate, skipped.dropped))
   }
   claims.throwIfAny(config.sources)
-  return {desired, prune, warnings: (result) => notes(config.replicates, result, unread, dropped)}
+  return {desired, prune, warnings: (result) => notes(config.replicates, result, unread, skips)}
+}
+
+/** What one block left out on its targets, and why: the plan's notes about it. */
+interface BlockSkips {
+  dropped: DroppedPermission[]
+  orphans: Orphan[]
+}
+
+/** A project robot or membership not mirrored to a target that does not have its project. */
+interface Orphan {
+  endpoint: string
+  project: string
+  kind: KindName
+  key: string
 }
 
 /** The source objects a block mirrors, by kind: its patterns, plus the groups its memberships need. */
@@ -129,7 +151,7 @@ function mirrorBlock(
   input: MirrorInput,
   replicate: ReplicateConfig,
   objects: Partial<Record<KindName, readonly LiveObject[]>>,
-  dropped: DroppedPermission[],
+  skipped: BlockSkips,
 ): DesiredObject[] {
   const chosen = chosenObjects(replicate, objects)
   const mirroredKeys = new Set<string>()
@@ -144,19 +166,28 @@ function mirrorBlock(
         .filter((ref) => mirroredKeys.has(`${ref.kind}\u0000${ref.key}`))
         .map((ref) => mirrorAddress(ref.kind, replicate.name, ref.key))
       const base = {address, kind, key: object.key, attrs: copyAttrs(object.attrs), adopt: true, references}
+      // A project robot or membership is planned only where its project is (Harbor answers 404).
+      const project = kind === 'project_member' || kind === 'robot' ? object.attrs.project : undefined
+      const projectThere = (endpoint: string) => {
+        if (typeof project !== 'string' || projectKnown(input, endpoint, project, mirroredKeys)) return true
+        skipped.orphans.push({endpoint, project, kind, key: object.key})
+        return false
+      }
       if (kind !== 'robot') {
-        for (const endpoint of replicate.to) out.push({...base, endpoint})
+        for (const endpoint of replicate.to)
+          if (kind !== 'project_member' || projectThere(endpoint)) out.push({...base, endpoint})
         continue
       }
       const reason = rotate ? rotationReason(input, replicate, address, object.key) : undefined
       const endpoints = rotate ? [replicate.from, ...replicate.to] : replicate.to
       for (const endpoint of endpoints) {
+        if (endpoint !== replicate.from && !projectThere(endpoint)) continue
         const secret =
           reason !== undefined && liveHas(input.live, endpoint, 'robot', object.key)
             ? {declared: false, rotate: reason}
             : {declared: false}
         const attrs =
-          endpoint === replicate.from ? base.attrs : permissionsFor(input, base.attrs, endpoint, mirroredKeys, dropped)
+          endpoint === replicate.from ? base.attrs : permissionsFor(input, base.attrs, endpoint, mirroredKeys, skipped.dropped)
         if (attrs !== undefined) out.push({...base, attrs, endpoint, secret})
       }
     }
@@ -207,16 +238,27 @@ function permissionsFor(
   const permissions = attrs.permissions as {kind: string; namespace: string}[] | undefined
   const snapshot = input.live.endpoints[endpoint]
   if (typeof attrs.project === 'string' || permissions === undefined || snapshot?.status !== 'ok') return attrs
-  if (snapshot.objects.project === undefined) return attrs
-  const known = (project: string) =>
-    mirroredKeys.has(`project\u0000${project}`) ||
-    liveHas(input.live, endpoint, 'project', project) ||
-    declaredProjects(input.declared, endpoint).has(project)
-  const missing = permissions.filter((p) => p.kind === 'project' && p.namespace !== '*' && !known(p.namespace))
+  const missing = permissions.filter(
+    (p) => p.kind === 'project' && p.namespace !== '*' && !projectKnown(input, endpoint, p.namespace, mirroredKeys),
+  )
   if (missing.length === 0) return attrs
   const kept = permissions.filter((p) => !missing.includes(p))
   dropped.push({robot: String(attrs.name), endpoint, projects: missing.map((p) => p.namespace), skipped: kept.length === 0})
   return kept.length === 0 ? undefined : {...attrs, permissions: kept}
+}
+
+/**
+ * Whether `project` is on `endpoint` once the plan is applied: live there, mirrored by the block
+ * (to every target), or declared there. A target whose projects were not read is not second-guessed.
+ */
+function projectKnown(input: MirrorInput, endpoint: string, project: string, mirroredKeys: ReadonlySet<string>): boolean {
+  const snapshot = input.live.endpoints[endpoint]
+  if (snapshot?.status !== 'ok' || snapshot.objects.project === undefined) return true
+  return (
+    mirroredKeys.has(`project\u0000${project}`) ||
+    liveHas(input.live, endpoint, 'project', project) ||
+    declaredProjects(input.declared, endpoint).has(project)
+  )
 }
 
 /**
@@ -255,8 +297,9 @@ function copyAttrs(attrs: Attrs): Attrs {
 }
 
 /**
- * When the source could not be read, the block's managed objects on its targets are held as they
- * are (desired = live): nothing mirrored is deleted or changed because of a source outage.
+ * When the source could not be read, the block's managed objects where it still reaches are held as
+ * they are (desired = live): nothing mirrored is deleted or changed because of a source outage.
+ * (What it no longer reaches is released by its release scopes.)
  */
 function frozen(input: MirrorInput, replicate: ReplicateConfig): DesiredObject[] {
   const out: DesiredObject[] = []
@@ -265,6 +308,7 @@ function frozen(input: MirrorInput, replicate: ReplicateConfig): DesiredObject[]
     const kind = address.slice(0, address.indexOf('.')) as KindName
     if (input.kinds[kind] === undefined) continue
     for (const endpoint of [replicate.from, ...replicate.to]) {
+      if (!reaches(replicate, endpoint, kind)) continue
       const entry = byEndpoint[endpoint]
       const snapshot = input.live.endpoints[endpoint]
       if (entry === undefined || snapshot?.status !== 'ok') continue
@@ -279,8 +323,21 @@ function frozen(input: MirrorInput, replicate: ReplicateConfig): DesiredObject[]
   return out
 }
 
-function pruneScopes(replicate: ReplicateConfig): PruneScope[] {
+/** Whether the block manages objects of `kind` on `endpoint`: its targets, and its source's robots with rotate. */
+function reaches(replicate: ReplicateConfig, endpoint: string, kind: KindName): boolean {
+  if (!replicate.kinds.includes(kind)) return false
+  if (replicate.to.includes(endpoint)) return true
+  return endpoint === replicate.from && kind === 'robot' && replicate.robotSecrets === 'rotate'
+}
+
+/**
+ * The block's reach over its targets. An object it mirrored earlier there and no longer desires
+ * while the source still has it fell out of its patterns (or, a system robot, lost every
+ * permission there): it is released, never deleted, whatever prune says.
+ */
+function pruneScopes(input: MirrorInput, replicate: ReplicateConfig, dropped: readonly DroppedPermission[]): PruneScope[] {
   const select = mirrorSelector(replicate.include, replicate.exclude)
+  const noPermission = new Set(dropped.filter((d) => d.skipped).map((d) => `${d.endpoint}\u0000${d.robot}`))
   return replicate.to.flatMap((endpoint) =>
     replicate.kinds.map(
       (kind): PruneScope => ({
@@ -291,9 +348,61 @@ function pruneScopes(replicate: ReplicateConfig): PruneScope[] {
         delete: replicate.prune,
         matches: (object) => select.selects(kind, object.attrs),
         address: (key) => mirrorAddress(kind, replicate.name, key),
+        release(key) {
+          if (!liveHas(input.live, replicate.from, kind, key)) return undefined
+          if (kind === 'robot' && noPermission.has(`${endpoint}\u0000${key}`)) {
+            return `none of the projects of its permissions is on ${endpoint}`
+          }
+          return kind === 'oidc_group'
+            ? 'its include/exclude patterns leave it out and no mirrored membership needs it'
+            : 'its include/exclude patterns leave it out'
+        },
       }),
     ),
   )
+}
+
+/**
+ * Release-only scopes (they match no live object, so nothing is pruned) for every (endpoint, kind)
+ * where the state holds objects under the block's addresses that it no longer reaches: its kinds
+ * or to changed, or rotate was turned off. The source is always release-only: mirror mode never
+ * deletes there.
+ */
+function releaseScopes(input: MirrorInput, replicate: ReplicateConfig): PruneScope[] {
+  const scopes = new Map<string, PruneScope>()
+  for (const [address, byEndpoint] of Object.entries(input.state.resources)) {
+    if (!isMirrorAddress(address, replicate.name)) continue
+    const kind = address.slice(0, address.indexOf('.')) as KindName
+    if (input.kinds[kind] === undefined) continue
+    for (const endpoint of Object.keys(byEndpoint)) {
+      const id = `${endpoint}\u0000${kind}`
+      if (scopes.has(id) || (endpoint !== replicate.from && reaches(replicate, endpoint, kind))) continue
+      const why = narrowedClause(replicate, endpoint, kind)
+      scopes.set(id, {
+        endpoint,
+        kind,
+        owner: replicate.name,
+        source: replicate.from,
+        delete: false,
+        matches: () => false,
+        address: (key) => mirrorAddress(kind, replicate.name, key),
+        release: () => why,
+      })
+    }
+  }
+  return [...scopes.values()]
+}
+
+/** Why the block no longer reaches `kind` on `endpoint`, as a clause. */
+function narrowedClause(replicate: ReplicateConfig, endpoint: string, kind: KindName): string {
+  if (endpoint === replicate.from) {
+    if (kind !== 'robot') return `${endpoint} is now its source`
+    if (replicate.robotSecrets !== 'rotate') return 'robot_secrets is no longer "rotate"'
+    if (!replicate.kinds.includes(kind)) return 'robot is no longer in its kinds'
+    return 'its include/exclude patterns leave it out'
+  }
+  if (!replicate.to.includes(endpoint)) return `${endpoint} is no longer in its to`
+  return `${kind} is no longer in its kinds`
 }
 
 /** Who claims each (endpoint, kind, key), to report an object claimed twice with both places. */
@@ -373,16 +482,18 @@ function hasSecretDiff(change: Change): boolean {
   return change.diffs.some((diff) => diff.path === SECRET_ATTR)
 }
 
-/** The operator's notes about a computed plan: an unread source, robot secrets, extras left alone. */
+/** The operator's notes about a computed plan: an unread source, what was left out, robot secrets, extras left alone. */
 function notes(
   replicates: readonly ReplicateConfig[],
   result: PlanResult,
   unread: ReadonlyMap<string, string>,
-  dropped: ReadonlyMap<string, DroppedPermission[]>,
+  skips: ReadonlyMap<string, BlockSkips>,
 ): PlanWarning[] {
   const warnings: PlanWarning[] = []
   for (const replicate of replicates) {
-    for (const lost of dropped.get(replicate.name) ?? []) {
+    const skipped = skips.get(replicate.name)
+    warnings.push(...orphanNotes(replicate, skipped?.orphans ?? []))
+    for (const lost of skipped?.dropped ?? []) {
       const projects = lost.projects.map((p) => `"${p}"`).join(', ')
       warnings.push({
         message: `replicate "${replicate.name}": robot "${lost.robot}" has permissions on project(s) ${projects}, which ${lost.endpoint} does not have and the block does not mirror; ${lost.skipped ? 'it has no other permission, so it is not mirrored there' : 'it is mirrored there without them'} (Harbor would drop them)`,
@@ -412,14 +523,52 @@ function notes(
         message: `replicate "${replicate.name}": Harbor never reveals a robot's secret, so the secrets of ${replicate.from}'s robots cannot be copied. robot_secrets = "independent": the ${robots.size} robot(s) created on ${endpoints.join(', ')} get a new secret generated by hrep (one per robot, the same on every target), written to secret_output; robots that already exist on a target keep theirs.`,
       })
     }
-    const extras = (result.unmanaged ?? []).filter((object) => object.owner === replicate.name)
-    for (const endpoint of [...new Set(extras.map((object) => object.endpoint))].sort()) {
-      const names = extras.filter((object) => object.endpoint === endpoint).map((object) => `${object.kind} "${object.key}"`)
-      warnings.push({
-        message: `replicate "${replicate.name}": ${endpoint} has ${names.length} object(s) that ${replicate.from} does not; prune = false leaves them alone (unmanaged): ${list(names)}`,
-        endpoint,
-      })
-    }
+    warnings.push(...unmanagedNotes(replicate, result))
+  }
+  return warnings
+}
+
+/** One note per target: the project robots and memberships not planned there for want of their project. */
+function orphanNotes(replicate: ReplicateConfig, orphans: readonly Orphan[]): PlanWarning[] {
+  const warnings: PlanWarning[] = []
+  for (const endpoint of [...new Set(orphans.map((o) => o.endpoint))].sort()) {
+    const here = orphans.filter((o) => o.endpoint === endpoint)
+    const projects = [...new Set(here.map((o) => `"${o.project}"`))].sort()
+    const which = projects.length === 1 ? `project ${projects[0]} is` : `projects ${list(projects)} are`
+    const them = projects.length === 1 ? 'it' : 'them'
+    const why = replicate.kinds.includes('project') ? `the block does not mirror ${them}` : 'the block does not mirror projects'
+    const names = here.map((o) => `${o.kind} "${o.key}"`)
+    warnings.push({
+      message: `replicate "${replicate.name}": ${which} not on ${endpoint} and ${why}, so ${names.length} object(s) in ${them} are not mirrored there (Harbor needs the project first): ${list(names)}`,
+      endpoint,
+    })
+  }
+  return warnings
+}
+
+/**
+ * One note per target and cause for the objects the block leaves alone: extras its source lacks
+ * (prune = false), and objects released from the state because the block no longer reaches them.
+ */
+function unmanagedNotes(replicate: ReplicateConfig, result: PlanResult): PlanWarning[] {
+  const warnings: PlanWarning[] = []
+  const groups = new Map<string, {endpoint: string; released?: string; names: string[]}>()
+  for (const object of result.unmanaged ?? []) {
+    if (object.owner !== replicate.name) continue
+    const id = `${object.endpoint}\u0000${object.released ?? ''}`
+    const group = groups.get(id) ?? {endpoint: object.endpoint, released: object.released, names: []}
+    group.names.push(`${object.kind} "${object.key}"`)
+    groups.set(id, group)
+  }
+  for (const id of [...groups.keys()].sort()) {
+    const {endpoint, released, names} = groups.get(id)!
+    warnings.push({
+      message:
+        released === undefined
+          ? `replicate "${replicate.name}": ${endpoint} has ${names.length} object(s) that ${replicate.from} does not; prune = false leaves them alone (unmanaged): ${list(names)}`
+          : `replicate "${replicate.name}" no longer mirrors ${names.length} object(s) on ${endpoint} (${released}): they are released from the state and left there, unmanaged: ${list(names)}`,
+      endpoint,
+    })
   }
   return warnings
 }

@@ -2,7 +2,8 @@
  * Mirror mode's prune: on a target, the live objects a `replicate` block answers for (its scope)
  * that no desired object claims and state does not manage are the block's extras. With prune = true
  * each becomes a delete under the block's address for it; otherwise it is listed as unmanaged and
- * left alone. Objects state manages are never extras: the per-object rules decide about them.
+ * left alone. Objects state manages are never extras: the per-object rules decide about them,
+ * except that what a block mirrored earlier and no longer reaches is released, never deleted.
  * Pure; runs after the per-object pass, before cascades, so a pruned project's contents are
  * accounted for like any other removal.
  */
@@ -81,10 +82,12 @@ function owningScope(scopes: readonly PruneScope[], endpoint: string, kind: stri
 }
 
 /**
- * Objects a block mirrored earlier (managed, under its addresses) that its source no longer has:
- * with prune = true they stay the deletes the per-object pass planned, now saying why; with
- * prune = false they are released from state instead and listed as unmanaged, since such a block
- * never deletes on its targets.
+ * Objects a block mirrored earlier (managed, under its addresses) that it no longer desires. When
+ * the block's reach narrowed (the scope's `release` clause: kinds, to or patterns changed) they are
+ * released from state and listed as unmanaged whatever prune says: narrowing a block is not its
+ * source losing them. When the source lost them: with prune = true they stay the deletes the
+ * per-object pass planned, now saying why; with prune = false they are released too, since such
+ * a block never deletes on its targets.
  */
 function releaseKept(
   world: EndpointWorld,
@@ -97,18 +100,34 @@ function releaseKept(
     if (world.desiredByAddress.has(record.address)) continue
     const scope = owningScope(scopes, world.name, record.kind, record.key, record.address)
     const live = world.live.get(kindKey(record.kind, record.key))
-    if (scope === undefined || live === undefined) continue
+    // Taken over by another address: the per-object pass already moved it.
+    if (scope === undefined || live === undefined || world.desired.has(kindKey(record.kind, record.key))) continue
     const id = `${record.address}@${record.endpoint}`
-    if (scope.delete) {
+    const why = scope.release?.(record.key)
+    if (why === undefined && scope.delete) {
       const draft = out.byRemovalKey.get(kindKey(record.kind, record.key))
       if (draft?.change.id === id) draft.change.reason = `no longer on ${scope.source} (replicate "${scope.owner}", prune = true)`
       continue
     }
     released.add(id)
-    out.drift.push(
-      forget(record, `no longer on ${scope.source}; left on ${world.name} (replicate "${scope.owner}", prune = false)`),
-    )
-    unmanaged.push({endpoint: world.name, kind: record.kind, key: record.key, liveId: live.id, owner: scope.owner})
+    const object: UnmanagedObject = {
+      endpoint: world.name,
+      kind: record.kind,
+      key: record.key,
+      liveId: live.id,
+      owner: scope.owner,
+    }
+    if (why === undefined) {
+      out.drift.push(
+        forget(record, `no longer on ${scope.source}; left on ${world.name} (replicate "${scope.owner}", prune = false)`),
+      )
+    } else {
+      out.drift.push(
+        forget(record, `no longer mirrored by replicate "${scope.owner}" (${why}); left on ${world.name}, unmanaged`),
+      )
+      object.released = why
+    }
+    unmanaged.push(object)
   }
   if (released.size === 0) return
   const kept = out.drafts.filter((draft) => !released.has(draft.change.id))

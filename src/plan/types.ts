@@ -102,6 +102,15 @@ export interface PruneScope {
   address: (key: string) => string
   /** Where the block's objects come from (its `from` endpoint), for reasons. */
   source: string
+  /**
+   * Why an object the block mirrored earlier (in state under `address(key)`, live here) that it no
+   * longer desires is released from the state and left alone rather than pruned: the block's reach
+   * narrowed (its `kinds`, `to` or patterns changed) while the object is not lost by the source. A
+   * clause for people (`edge is no longer in its to`). Undefined: the source lost it, and `delete`
+   * decides. Absent: always undefined. A scope whose `matches` is always false only releases.
+   * Must be pure.
+   */
+  release?: (key: string) => string | undefined
 }
 
 export interface PlanInput {
@@ -114,7 +123,10 @@ export interface PlanInput {
   prune?: readonly PruneScope[]
 }
 
-/** A live object in a replicate block's reach that its source lacks, left alone because prune = false. */
+/**
+ * A live object on a target that a replicate block leaves alone: in its reach and lacking on its
+ * source (prune = false), or released from the state because the block no longer reaches it.
+ */
 export interface UnmanagedObject {
   endpoint: string
   kind: KindName
@@ -123,6 +135,11 @@ export interface UnmanagedObject {
   liveId: string
   /** The replicate block. */
   owner: string
+  /**
+   * Set when the block released the object from the state because its reach narrowed (the
+   * scope's `release` clause), not because the source lacks it. Absent: the source lacks it.
+   */
+  released?: string
 }
 
 /** A desired object whose key is taken on an endpoint by an object hrep does not manage. */
@@ -194,6 +211,6 @@ export interface PlanResult {
   drift: StateUpdate[]
   warnings: PlanWarning[]
   refreshOnly: boolean
-  /** Mirror mode: objects on targets the source lacks, left alone (prune = false). Absent = none. */
+  /** Mirror mode: objects left alone on targets (extras with prune = false, objects released). Absent = none. */
   unmanaged?: UnmanagedObject[]
 }
