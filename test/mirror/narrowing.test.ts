@@ -143,6 +143,20 @@ describe('narrowing a replicate block', () => {
     expect(changesOf(await plan())).toEqual([])
   })
 
+  it('to narrowed while the source is down: the target it leaves is released, the one it keeps is held', async () => {
+    await setUp(replicateHcl('  to = [endpoint.dr, endpoint.edge]\n  kinds = ["project"]\n  prune = true\n'), ['dr', 'edge'])
+    await planAndApply()
+    await world.harbors.primary!.stop()
+    await world.write('mirror.hcl', replicateHcl('  to = [endpoint.dr]\n  kinds = ["project"]\n  prune = true\n'))
+    const narrowed = await plan()
+    expect(changesOf(narrowed)).toEqual([])
+    expect(forgotten(narrowed).map((f) => f.slice(0, f.indexOf(':')))).toEqual([
+      'project.m["billing"]@edge',
+      'project.m["payments"]@edge',
+    ])
+    expect(narrowed.result.warnings.some((w) => w.message.includes('its source primary could not be read'))).toBe(true)
+  })
+
   it('include narrowed with prune = true: released, not deleted (the source still has it)', async () => {
     await setUp(replicateHcl('  to = [endpoint.dr]\n  kinds = ["project"]\n  prune = true\n'))
     await planAndApply()
