@@ -72,48 +72,75 @@ With --once: one cycle, exit 0 when it fully succeeded, 1 otherwise. See docs/sy
       throw new HrepError('flag_invalid', `--interval must be at least 1s, not "${flags.interval}"`)
     const shutdownTimeoutMs = durationFlag('--shutdown-timeout', flags['shutdown-timeout'])
     const listenText = flags.listen ?? (flags.once ? undefined : DEFAULT_LISTEN)
-    const daemon = await SyncDaemon.start({
-      configDir: dir,
-      load: options,
-      intervalMs,
-      once: flags.once,
-      allowDelete: flags['allow-delete'],
-      listen: listenText === undefined ? undefined : parseListenAddress(listenText),
-      shutdownTimeoutMs,
-      lockTimeoutMs: lockTimeoutMs(flags['lock-timeout']),
-      parallelism: flags.parallelism,
-      log: {format: flags['log-format'], level: flags['log-level']},
-    })
-
+    // Signals are taken from the start: loading the config, waiting for the lock and binding the
+    // listener take a while, and a SIGHUP (systemctl reload) then would otherwise kill the process.
+    let daemon: SyncDaemon | undefined
     let received: NodeJS.Signals | undefined
+    let reloadPending = false
+    const starting = new AbortController()
+    const say = (level: 'info' | 'error', message: string) =>
+      daemon ? daemon.log[level](message, {}) : this.err(`hrep sync: ${message}`)
     const onStop = (signal: NodeJS.Signals) => {
       if (received !== undefined) {
-        daemon.log.error(`${signal} again: stopping now (the journal lets the next run finish the work)`, {})
+        say('error', `${signal} again: stopping now (the journal lets the next run finish the work)`)
         process.exit(SIGNAL_EXIT[signal] ?? 1)
       }
       received = signal
-      daemon.shutdown(`${signal} received`)
+      if (daemon === undefined) starting.abort()
+      else daemon.shutdown(`${signal} received`)
       // The bound on a shutdown: whatever happens, the process is gone shortly after the timeout.
       setTimeout(() => {
-        daemon.log.error('hrep sync did not stop in time; exiting (the journal lets the next run finish the work)', {})
+        say('error', 'hrep sync did not stop in time; exiting (the journal lets the next run finish the work)')
         process.exit(1)
       }, shutdownTimeoutMs + SHUTDOWN_SLACK_MS).unref()
     }
     const onReload = () => {
+      if (daemon === undefined) {
+        reloadPending = true
+        return
+      }
       daemon.log.info('SIGHUP received: reloading the configuration', {})
       daemon.reload()
     }
     process.on('SIGTERM', onStop)
     process.on('SIGINT', onStop)
     process.on('SIGHUP', onReload)
+    const stopListening = () => {
+      process.off('SIGTERM', onStop)
+      process.off('SIGINT', onStop)
+      process.off('SIGHUP', onReload)
+    }
+    try {
+      daemon = await SyncDaemon.start({
+        configDir: dir,
+        load: options,
+        intervalMs,
+        once: flags.once,
+        allowDelete: flags['allow-delete'],
+        listen: listenText === undefined ? undefined : parseListenAddress(listenText),
+        shutdownTimeoutMs,
+        lockTimeoutMs: lockTimeoutMs(flags['lock-timeout']),
+        startSignal: starting.signal,
+        parallelism: flags.parallelism,
+        log: {format: flags['log-format'], level: flags['log-level']},
+      })
+    } catch (error) {
+      stopListening()
+      // Stopped while waiting for the lock: that is what was asked, not an error to report.
+      if (received === undefined) throw error
+      say('info', `${received} received while starting: stopped before the first cycle`)
+      process.exitCode = SIGNAL_EXIT[received] ?? 1
+      return
+    }
+    if (received !== undefined) daemon.shutdown(`${received} received while starting`)
+    else if (reloadPending) onReload()
+
     try {
       const code = await daemon.finished
       // A daemon stopped by a signal did its job (exit 0); a single cycle cut short did not finish it.
       process.exitCode = flags.once && received !== undefined ? (SIGNAL_EXIT[received] ?? 1) : code
     } finally {
-      process.off('SIGTERM', onStop)
-      process.off('SIGINT', onStop)
-      process.off('SIGHUP', onReload)
+      stopListening()
     }
   }
 }

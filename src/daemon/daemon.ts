@@ -39,6 +39,8 @@ export interface SyncDaemonOptions {
   /** How long a shutdown lets changes in flight finish before cancelling their requests. */
   shutdownTimeoutMs: number
   lockTimeoutMs?: number
+  /** Stops waiting for the state lock: a signal that arrives while the daemon starts. */
+  startSignal?: AbortSignal
   parallelism?: number
   log: {format: LogFormat; level?: LogLevel; write?: (line: string) => void}
   /** Register Node's process metrics. @default true */
@@ -88,6 +90,7 @@ export class SyncDaemon {
       events: fanOut(new MetricsEventSink(metrics), health, new LogEventSink(log)),
       operation: 'sync',
       lockTimeoutMs: options.lockTimeoutMs,
+      lockSignal: options.startSignal,
       parallelism: options.parallelism,
     })
     opened = workspace

@@ -40,7 +40,9 @@ export async function refresh(sessions: ReadonlyMap<string, EndpointSession>, op
 
 async function refreshEndpoint(session: EndpointSession, options: RefreshOptions): Promise<LiveEndpoint> {
   const {events} = options
-  const ctx = freshContext(session, options.signal)
+  // Cancels this endpoint's other lists once one fails, so no read of this refresh outlives it.
+  const failed = new AbortController()
+  const ctx = freshContext(session, options.signal ? AbortSignal.any([options.signal, failed.signal]) : failed.signal)
   if (ctx === undefined) {
     const message = session.unavailable ?? 'not connected'
     events.emit({type: 'refresh.failed', endpoint: session.name, message, errorClass: session.unavailableClass})
@@ -52,10 +54,11 @@ async function refreshEndpoint(session: EndpointSession, options: RefreshOptions
   events.emit({type: 'refresh.start', endpoint: session.name})
   const started = performance.now()
   const wanted = options.kindsFor(session.name)
+  const reads = READ_ORDER.filter((kind) => wanted.has(kind)).map(
+    async (kind) => [kind, await options.kinds[kind].list(ctx)] as const,
+  )
   try {
-    const lists = await Promise.all(
-      READ_ORDER.filter((kind) => wanted.has(kind)).map(async (kind) => [kind, await options.kinds[kind].list(ctx)] as const),
-    )
+    const lists = await Promise.all(reads)
     const objects: Partial<Record<KindName, readonly LiveObject[]>> = {}
     let count = 0
     for (const [kind, list] of lists) {
@@ -65,6 +68,8 @@ async function refreshEndpoint(session: EndpointSession, options: RefreshOptions
     events.emit({type: 'refresh.done', endpoint: session.name, objects: count, ms: performance.now() - started})
     return {status: 'ok', objects}
   } catch (error) {
+    failed.abort(error)
+    await Promise.allSettled(reads)
     const message = (error as Error).message
     const errorClass = (error as {errorClass?: ErrorClass}).errorClass
     events.emit({type: 'refresh.failed', endpoint: session.name, message, errorClass})

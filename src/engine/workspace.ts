@@ -42,6 +42,8 @@ export interface WorkspaceOptions {
   operation: string
   /** Wait this long for the state lock (default: fail at once). */
   lockTimeoutMs?: number
+  /** Gives up waiting for the lock (a signal while starting). */
+  lockSignal?: AbortSignal
   /** Overrides every endpoint's `parallelism`. */
   parallelism?: number
 }
@@ -98,7 +100,7 @@ export class Workspace {
   static async open(options: WorkspaceOptions): Promise<Workspace> {
     const config = await loadConfig(options.configDir, options.load)
     const store = await StateStore.open(config.hrep.state, {
-      lock: {operation: options.operation, timeoutMs: options.lockTimeoutMs},
+      lock: {operation: options.operation, timeoutMs: options.lockTimeoutMs, signal: options.lockSignal},
     })
     return new Workspace(config, store, options)
   }
