@@ -43,9 +43,19 @@ async function main(): Promise<void> {
     password,
     prefix: `hrep-conf-${randomBytes(3).toString('hex')}`,
   }
-  const info = await targetInfo(target).catch((error: Error) => fail(error.message))
   const only = argument('--only')
-  const selected = only ? scenarios.filter((s) => new RegExp(only).test(s.name)) : scenarios
+  let pattern: RegExp | undefined
+  try {
+    pattern = only === undefined ? undefined : new RegExp(only)
+  } catch (error) {
+    fail(`--only takes a regular expression on scenario names: ${(error as Error).message}`)
+  }
+  const selected = pattern ? scenarios.filter((s) => pattern.test(s.name)) : scenarios
+  if (selected.length === 0)
+    fail(`--only ${only}: no scenario name matches (names look like robot-names, project-metadata-merge)`)
+  const info = await targetInfo(target).catch((error: Error) =>
+    fail(`cannot use ${url}: ${error.message.includes(url) ? error.message : `${error.message} (${url})`}`),
+  )
   process.stdout.write(
     `Target ${url} (Harbor ${info.harborVersion}, ${info.authMode}, robot prefix ${info.robotPrefix}); ` +
       `emulator follows Harbor ${FOLLOWED_HARBOR_VERSION}; object prefix ${target.prefix}\n\n`,
