@@ -84,8 +84,9 @@ export function planMirror(input: MirrorInput): MirrorPlan {
   const skips = new Map<string, BlockSkips>()
   const claims = new Claims(input.config.resources, input.declared)
   for (const replicate of config.replicates) {
+    const skipped: BlockSkips = {dropped: [], orphans: [], unplaced: new Set()}
     // What the block mirrored earlier where it no longer reaches is released, source read or not.
-    prune.push(...releaseScopes(input, replicate))
+    prune.push(...releaseScopes(input, replicate, skipped.unplaced))
     const source = input.live.endpoints[replicate.from]
     const objects = source?.status === 'ok' ? source.objects : undefined
     const missing = replicate.kinds.filter((kind) => objects?.[kind] === undefined)
@@ -98,7 +99,6 @@ export function planMirror(input: MirrorInput): MirrorPlan {
       continue
     }
     claims.checkNames(replicate)
-    const skipped: BlockSkips = {dropped: [], orphans: []}
     const mirrored = mirrorBlock(input, replicate, objects, skipped)
     skips.set(replicate.name, skipped)
     for (const object of mirrored) claims.claim(object, replicate)
@@ -113,6 +113,8 @@ export function planMirror(input: MirrorInput): MirrorPlan {
 interface BlockSkips {
   dropped: DroppedPermission[]
   orphans: Orphan[]
+  /** Robots (keys) mirrored to no target: with rotate, their source robot is left alone too. */
+  unplaced: Set<string>
 }
 
 /** A project robot or membership not mirrored to a target that does not have its project. */
@@ -178,17 +180,23 @@ function mirrorBlock(
           if (kind !== 'project_member' || projectThere(endpoint)) out.push({...base, endpoint})
         continue
       }
-      const reason = rotate ? rotationReason(input, replicate, address, object.key) : undefined
-      const endpoints = rotate ? [replicate.from, ...replicate.to] : replicate.to
-      for (const endpoint of endpoints) {
-        if (endpoint !== replicate.from && !projectThere(endpoint)) continue
+      const placed: {endpoint: string; attrs: Attrs}[] = []
+      for (const endpoint of replicate.to) {
+        const attrs = projectThere(endpoint)
+          ? permissionsFor(input, base.attrs, endpoint, mirroredKeys, skipped.dropped)
+          : undefined
+        if (attrs !== undefined) placed.push({endpoint, attrs})
+      }
+      if (placed.length === 0) skipped.unplaced.add(object.key)
+      // With rotate the source's robot shares the targets' secret; mirrored nowhere, it is left alone.
+      else if (rotate) placed.unshift({endpoint: replicate.from, attrs: base.attrs})
+      const reason = rotate ? rotationReason(input, replicate, address, object.key, placed) : undefined
+      for (const {endpoint, attrs} of placed) {
         const secret =
           reason !== undefined && liveHas(input.live, endpoint, 'robot', object.key)
             ? {declared: false, rotate: reason}
             : {declared: false}
-        const attrs =
-          endpoint === replicate.from ? base.attrs : permissionsFor(input, base.attrs, endpoint, mirroredKeys, skipped.dropped)
-        if (attrs !== undefined) out.push({...base, attrs, endpoint, secret})
+        out.push({...base, attrs, endpoint, secret})
       }
     }
   }
@@ -262,18 +270,26 @@ function projectKnown(input: MirrorInput, endpoint: string, project: string, mir
 }
 
 /**
- * Why the robot at `address` gets a new secret everywhere in this run, or undefined: when it is
- * new on a target, or an endpoint that has it holds no secret set by hrep (first mirror, adoption).
+ * Why the robot at `address` gets a new secret everywhere it is `placed` in this run, or undefined:
+ * when it is new on a target, or an endpoint that has it holds no secret set by hrep (first mirror,
+ * adoption). Targets it is not mirrored to (no project, no permission left there) do not count.
  * Rotating all of them together keeps one secret per robot on the source and every target.
  */
-function rotationReason(input: MirrorInput, replicate: ReplicateConfig, address: string, key: string): string | undefined {
-  const endpoints = [replicate.from, ...replicate.to].filter((e) => input.live.endpoints[e]?.status === 'ok')
+function rotationReason(
+  input: MirrorInput,
+  replicate: ReplicateConfig,
+  address: string,
+  key: string,
+  placed: readonly {endpoint: string}[],
+): string | undefined {
+  const targets = placed.map((p) => p.endpoint).filter((e) => e !== replicate.from)
+  const endpoints = [replicate.from, ...targets].filter((e) => input.live.endpoints[e]?.status === 'ok')
   const needs = endpoints.some(
     (endpoint) =>
       !liveHas(input.live, endpoint, 'robot', key) || input.state.resources[address]?.[endpoint]?.secret_fp === undefined,
   )
   return needs
-    ? `robot_secrets = "rotate": one new secret for this robot on ${replicate.from} and ${replicate.to.join(', ')}`
+    ? `robot_secrets = "rotate": one new secret for this robot on ${replicate.from} and ${targets.join(', ')}`
     : undefined
 }
 
@@ -366,9 +382,9 @@ function pruneScopes(input: MirrorInput, replicate: ReplicateConfig, dropped: re
  * Release-only scopes (they match no live object, so nothing is pruned) for every (endpoint, kind)
  * where the state holds objects under the block's addresses that it no longer reaches: its kinds
  * or to changed, or rotate was turned off. The source is always release-only: mirror mode never
- * deletes there.
+ * deletes there (a rotated robot the block now mirrors to no target is released too).
  */
-function releaseScopes(input: MirrorInput, replicate: ReplicateConfig): PruneScope[] {
+function releaseScopes(input: MirrorInput, replicate: ReplicateConfig, unplaced: ReadonlySet<string>): PruneScope[] {
   const scopes = new Map<string, PruneScope>()
   for (const [address, byEndpoint] of Object.entries(input.state.resources)) {
     if (!isMirrorAddress(address, replicate.name)) continue
@@ -378,6 +394,8 @@ function releaseScopes(input: MirrorInput, replicate: ReplicateConfig): PruneSco
       const id = `${endpoint}\u0000${kind}`
       if (scopes.has(id) || (endpoint !== replicate.from && reaches(replicate, endpoint, kind))) continue
       const why = narrowedClause(replicate, endpoint, kind)
+      const rotated = endpoint === replicate.from && reaches(replicate, endpoint, kind)
+      const unplacedWhy = 'it is mirrored to no target (none has its project, or a project of its permissions)'
       scopes.set(id, {
         endpoint,
         kind,
@@ -386,7 +404,8 @@ function releaseScopes(input: MirrorInput, replicate: ReplicateConfig): PruneSco
         delete: false,
         matches: () => false,
         address: (key) => mirrorAddress(kind, replicate.name, key),
-        release: () => why,
+        // Called by the planner, after mirrorBlock has filled `unplaced`.
+        release: (key) => (rotated && unplaced.has(key) ? unplacedWhy : why),
       })
     }
   }

@@ -254,4 +254,35 @@ describe('project robots and memberships on a target without their project', () 
     expect(robots.sort()).toEqual(['ci', 'payments+deploy'])
     expect(world.harbors.dr!.members('payments').some((m) => m.group === 'devs')).toBe(true)
   })
+  it('with rotate, a project robot whose project is on no target is not rotated on the source, until it is', async () => {
+    world = await startHarbors(['primary', 'dr'])
+    world.harbors.primary!.seed(seed())
+    await world.write(
+      'mirror.hcl',
+      replicateHcl('  to = [endpoint.dr]\n  kinds = ["robot"]\n  include = ["payments"]\n  robot_secrets = "rotate"\n'),
+    )
+    for (let run = 0; run < 2; run++) {
+      const workspace = await Workspace.open({configDir: world.dir, events: {emit() {}}, operation: 'apply'})
+      try {
+        const outcome = await workspace.plan()
+        expect(outcome.result.changes.map((c) => `${c.action} ${c.id}`)).toEqual([])
+        await workspace.apply(outcome, {showSecrets: true})
+      } finally {
+        await workspace.close()
+      }
+    }
+    expect(world.harbors.primary!.requests.filter((r) => r.method !== 'GET')).toEqual([])
+    // Once dr has the project, the robot is mirrored there and rotated on both.
+    world.harbors.dr!.seed({projects: [{name: 'payments'}]})
+    const workspace = await Workspace.open({configDir: world.dir, events: {emit() {}}, operation: 'apply'})
+    try {
+      const outcome = await workspace.plan()
+      expect(outcome.result.changes.map((c) => `${c.action} ${c.id}`).sort()).toEqual([
+        'create robot.m["payments+deploy"]@dr',
+        'update robot.m["payments+deploy"]@primary',
+      ])
+    } finally {
+      await workspace.close()
+    }
+  })
 })
