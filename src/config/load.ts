@@ -136,7 +136,16 @@ export function loadConfigFromSources(sources: Record<string, string>, options: 
   }
   const resources = buildResources(context, kinds, endpointNames)
   const replicates = buildReplicates(context)
-  const imports = declarations.imports.length === 0 ? [] : buildImports(context, instancesByAddress(context), endpointNames)
+  const imports =
+    declarations.imports.length === 0
+      ? []
+      : buildImports(
+          context,
+          instancesByAddress(context),
+          endpointNames,
+          new Map(resources.map((resource) => [resource.address, resource])),
+          kinds,
+        )
 
   // Diagnostics show source lines: a secret written literally in a file must not appear there either.
   const secrets = secretTexts(context, variables, kinds)

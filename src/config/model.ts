@@ -87,8 +87,12 @@ export interface ImportConfig {
   /** Address to import into (without endpoint). */
   to: string
   id: string
+  /** The natural key `id` names (checked against the declaration when the config is loaded). */
+  key: string
   endpoint: string
   range: SourceRange
+  /** Where `id` is written: where a problem with the object it names is shown. */
+  idRange: SourceRange
 }
 
 export interface LoadedConfig {

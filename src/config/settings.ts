@@ -3,12 +3,13 @@
  * `endpoint` (each merged with the `hrep` defaults), `replicate` and `import`.
  */
 import {resolve} from 'node:path'
-import {KIND_NAMES} from '../model/change.js'
+import {KIND_NAMES, type KindName} from '../model/change.js'
 import {formatAddress} from '../model/address.js'
-import type {SourceRange as Range} from '../model/errors.js'
+import {isHrepError, type SourceRange as Range} from '../model/errors.js'
 import {isSecret} from '../model/secret.js'
 import {DEFAULT_RELIABILITY} from '../reliability/defaults.js'
-import type {EndpointConfig, HrepSettings, ImportConfig, ReliabilitySettings, ReplicateConfig} from './model.js'
+import type {Kind} from '../kinds/kind.js'
+import type {DesiredResource, EndpointConfig, HrepSettings, ImportConfig, ReliabilitySettings, ReplicateConfig} from './model.js'
 import {type BodyShape, evaluateBody, headerRange} from './body.js'
 import type {ConfigContext, ResourceInstance} from './context.js'
 import type {Block, Expression} from './hcl/ast.js'
@@ -282,11 +283,16 @@ function addressOf(expr: Expression): string | undefined {
   return formatAddress({kind: target.object.name, name: target.name, key})
 }
 
-/** Every `import` block: one ImportConfig per endpoint it imports on. */
+/**
+ * Every `import` block: one ImportConfig per endpoint it imports on. The ID must be one the kind
+ * reads and name the object the address declares, so `hrep validate` catches a wrong one.
+ */
 export function buildImports(
   context: ConfigContext,
   instances: ReadonlyMap<string, ResourceInstance>,
   allEndpoints: readonly string[],
+  resources: ReadonlyMap<string, DesiredResource>,
+  kinds: Readonly<Record<KindName, Kind>>,
 ): ImportConfig[] {
   const imports: ImportConfig[] = []
   const seen = new Map<string, Range>()
@@ -313,11 +319,14 @@ export function buildImports(
       } else {
         instance = instances.get(address)
         if (!instance) {
-          const suggestion = closest(address, instances.keys())
+          const instanceOf = [...instances.keys()].find((key) => key.startsWith(`${address}[`))
+          const suggestion = instanceOf === undefined ? closest(address, instances.keys()) : undefined
           context.diagnostics.error(
-            'Import to an undeclared resource',
+            instanceOf === undefined ? 'Import to an undeclared resource' : 'Import to a resource with for_each',
             toAttribute.expr.range,
-            `${address} is not declared in the configuration; an import adopts an object into a declared resource.${suggestion ? ` Did you mean ${suggestion}?` : ''}`,
+            instanceOf === undefined
+              ? `${address} is not declared in the configuration; an import adopts an object into a declared resource.${suggestion ? ` Did you mean ${suggestion}?` : ''}`
+              : `${address} has for_each: import one instance, like ${instanceOf}.`,
           )
           failed = true
         }
@@ -344,6 +353,27 @@ export function buildImports(
     }
     if (failed || dropped.size > 0 || !instance) continue
     const data = parsed.data
+    const idRange = shape.attributes.get('id')?.expr.range ?? header
+    const resource = resources.get(data.to)
+    if (resource === undefined) continue // its own block is in error
+    const kind = kinds[resource.kind]
+    let key: string
+    try {
+      key = kind.parseImportId(data.id)
+    } catch (error) {
+      if (!isHrepError(error)) throw error
+      context.diagnostics.error('Invalid import ID', idRange, error.message)
+      continue
+    }
+    const expected = kind.key(resource.attrs)
+    if (key !== expected) {
+      context.diagnostics.error(
+        'Import ID does not match the declaration',
+        idRange,
+        `id = "${data.id}" names ${resource.kind} "${key}", but ${data.to} declares ${resource.kind} "${expected}". Import the object the block declares, or change the declaration.`,
+      )
+      continue
+    }
     const deployed = instance.endpoints ?? allEndpoints
     if (data.endpoint !== undefined && !deployed.includes(data.endpoint)) {
       context.diagnostics.error(
@@ -365,7 +395,7 @@ export function buildImports(
         continue
       }
       seen.set(id, header)
-      imports.push({to: data.to, id: data.id, endpoint, range: header})
+      imports.push({to: data.to, id: data.id, key, endpoint, range: header, idRange})
     }
   }
   return imports

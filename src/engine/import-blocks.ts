@@ -3,12 +3,12 @@
  * makes the plan adopt the existing object into the state (an importing no-op, or an importing
  * update when it differs from the declaration) instead of reporting a conflict. Once the address is
  * in the state on that endpoint the block does nothing. An ID that names another object than the
- * declaration, or an object that does not exist, is a configuration error at the block.
+ * declaration is refused by the loader; one naming an object that does not exist, at plan time.
  */
 import type {ImportConfig, LoadedConfig} from '../config/model.js'
 import type {Kind} from '../kinds/kind.js'
 import type {KindName} from '../model/change.js'
-import {ConfigError, type Diagnostic, isHrepError} from '../model/errors.js'
+import {ConfigError, type Diagnostic} from '../model/errors.js'
 import type {LiveSnapshot, StateLike} from '../plan/types.js'
 
 /** The import blocks still to carry out in one plan. */
@@ -27,51 +27,20 @@ interface Pending {
   key: string
 }
 
-/**
- * The import blocks whose address is not yet in the state on their endpoint. Throws a ConfigError
- * for an ID the kind cannot read, or one naming another object than the address is declared as.
- */
+/** The import blocks whose address is not yet in the state on their endpoint (the loader checked their IDs). */
 export function pendingImports(config: LoadedConfig, state: StateLike, kinds: Readonly<Record<KindName, Kind>>): PendingImports {
-  const diagnostics: Diagnostic[] = []
   const pending = new Map<string, Pending>()
   const reads = new Map<string, Set<KindName>>()
   const resources = new Map(config.resources.map((resource) => [resource.address, resource]))
   for (const block of config.imports) {
     if (state.resources[block.to]?.[block.endpoint] !== undefined) continue
     const resource = resources.get(block.to)
-    if (resource === undefined) continue // the loader already refused it
-    const kind = kinds[resource.kind]
-    let key: string
-    try {
-      key = kind.parseImportId(block.id)
-    } catch (error) {
-      if (!isHrepError(error)) throw error
-      diagnostics.push({
-        severity: 'error',
-        summary: 'Invalid import ID',
-        detail: error.message,
-        range: block.range,
-        address: block.to,
-      })
-      continue
-    }
-    const expected = kind.key(resource.attrs)
-    if (key !== expected) {
-      diagnostics.push({
-        severity: 'error',
-        summary: 'Import ID does not match the declaration',
-        detail: `id = "${block.id}" names ${resource.kind} "${key}", but ${block.to} declares ${resource.kind} "${expected}". Import the object the block declares, or change the declaration.`,
-        range: block.range,
-        address: block.to,
-      })
-      continue
-    }
-    pending.set(`${block.to}@${block.endpoint}`, {block, kind: resource.kind, key})
+    if (resource === undefined || kinds[resource.kind] === undefined) continue // the loader already refused it
+    pending.set(`${block.to}@${block.endpoint}`, {block, kind: resource.kind, key: block.key})
     const set = reads.get(block.endpoint) ?? new Set<KindName>()
     set.add(resource.kind)
     reads.set(block.endpoint, set)
   }
-  if (diagnostics.length > 0) throw new ConfigError(diagnostics, config.sources)
   return {
     adopt: (address, endpoint) => pending.has(`${address}@${endpoint}`),
     reads,
@@ -97,7 +66,7 @@ export function pendingImports(config: LoadedConfig, state: StateLike, kinds: Re
           severity: 'error',
           summary: 'Cannot import an object that does not exist',
           detail: `${kind} "${key}" (id = "${block.id}") does not exist on endpoint ${absent.join(', ')}, so it cannot be imported into ${block.to}. Remove the import block to have hrep create it.`,
-          range: block.range,
+          range: block.idRange,
           address: block.to,
         })
       }

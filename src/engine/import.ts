@@ -79,7 +79,7 @@ export function declaredResource(config: LoadedConfig, address: string): Desired
   )
   throw new HrepError(
     'import_address_unknown',
-    `${address} is not declared in the configuration${suggestion ? `; did you mean ${suggestion}?` : ''}. ` +
+    `${address} is not declared in the configuration${suggestion ? ` (did you mean ${suggestion}?)` : ''}. ` +
       'Declare the resource first (an import adopts an object into a declared resource), or generate declarations with hrep import --all --endpoint NAME --generate-config FILE',
   )
 }

@@ -6,7 +6,7 @@ import {loadConfig} from '../../src/config/load.js'
 import {DEFAULT_RELIABILITY} from '../../src/config/settings.js'
 import {ConfigError} from '../../src/model/errors.js'
 import {isSecret} from '../../src/model/secret.js'
-import {ENDPOINTS, load} from './helpers.js'
+import {ENDPOINTS, load, loadError} from './helpers.js'
 
 const ROBOT = (extra = '') => `
 robot "ci" {
@@ -314,10 +314,44 @@ import {
   id = "a"
 }
 `)
-    expect(config.imports.map(({range: _, ...i}) => i)).toEqual([
-      {to: 'robot.ci', id: 'ci', endpoint: 'dr'},
-      {to: 'project.team["a"]', id: 'a', endpoint: 'dr'},
+    expect(
+      config.imports.map(({range: _, idRange, ...i}) => ({...i, idAt: `${idRange.start.line}:${idRange.start.column}`})),
+    ).toEqual([
+      {to: 'robot.ci', id: 'ci', key: 'ci', endpoint: 'dr', idAt: '28:14'},
+      {to: 'project.team["a"]', id: 'a', key: 'a', endpoint: 'dr', idAt: '33:8'},
     ])
+  })
+
+  it('refuses an import ID the kind cannot read or that names another object, at the id, once per block', () => {
+    const error = loadError(`${ENDPOINTS}${ROBOT()}
+project "team" {
+  for_each = toset(["a"])
+}
+import {
+  to = project_member.devs
+  id = "payments"
+}
+project_member "devs" {
+  project = project.team["a"]
+  group   = "devs"
+  role    = "developer"
+}
+import {
+  to = robot.ci
+  id = "deploy"
+}
+import {
+  to = project.team
+  id = "a"
+}
+`)
+    const found = error.diagnostics.map((d) => [d.summary, d.range?.start.line])
+    expect(found).toEqual([
+      ['Invalid import ID', 27],
+      ['Import ID does not match the declaration', 36],
+      ['Import to a resource with for_each', 39],
+    ])
+    expect(error.diagnostics[2]!.detail).toContain('import one instance, like project.team["a"]')
   })
 })
 

@@ -182,7 +182,7 @@ describe('hrep import --all', () => {
 
     const wrong = await world.run(['import', 'robot.deplyo@dr', 'deploy'])
     expect(wrong.code).toBe(1)
-    expect(wrong.stderr).toContain('robot.deplyo is not declared in the configuration; did you mean robot.deploy?')
+    expect(wrong.stderr).toContain('robot.deplyo is not declared in the configuration (did you mean robot.deploy?)')
     expect(wrong.stderr).not.toContain('    at ')
     const usage = await world.run(['import', '--all', '--endpoint', 'dr'])
     expect(usage.code).toBe(1)

@@ -95,7 +95,7 @@ import {
     expect((await plan()).result.changes).toEqual([])
   })
 
-  it('is an error at the block when the object does not exist, or the ID names another object', async () => {
+  it('is an error at the id when the object does not exist, or the ID names another object', async () => {
     await world.write(
       'main.hcl',
       `${ROBOT}\nimport {\n  to       = robot.ci\n  id       = "ci"\n  endpoint = endpoint.primary\n}\n`,
@@ -105,7 +105,7 @@ import {
     const diagnostic = (missing as ConfigError).diagnostics[0]!
     expect(diagnostic.summary).toBe('Cannot import an object that does not exist')
     expect(diagnostic.detail).toContain('robot "ci" (id = "ci") does not exist on endpoint primary')
-    expect(diagnostic.range?.start.line).toBe(14)
+    expect(diagnostic.range?.start.line).toBe(16) // the id attribute
 
     await world.write(
       'main.hcl',

@@ -142,7 +142,7 @@ describe('hrep import ADDR ID', () => {
   })
 
   it.each([
-    ['robot.cl@dr', 'ci', /robot\.cl is not declared in the configuration; did you mean robot\.ci\?/],
+    ['robot.cl@dr', 'ci', /robot\.cl is not declared in the configuration \(did you mean robot\.ci\?\)/],
     ['project.team@dr', 'payments', /project\.team has for_each: import one instance, like project\.team\["payments"\]/],
     ['robot.ci@dr', 'deploy', /"deploy" names robot "deploy", but robot\.ci \(.*main\.hcl:\d+:\d+\) declares robot "ci"/],
     ['robot.deploy@dr', 'other+deploy', /names robot "other\+deploy", but robot\.deploy .* declares robot "payments\+deploy"/],
