@@ -76,7 +76,7 @@ export interface JsonPlan {
   unavailable: {endpoint: string; message: string}[]
   warnings: {message: string; address: string | null; endpoint: string | null}[]
   /** Mirror mode: objects on a target its source lacks, left alone because prune = false. */
-  unmanaged: {endpoint: string; kind: string; key: string; live_id: string; replicate: string}[]
+  unmanaged: {endpoint: string; kind: string; key: string; live_id: string; replicate: string; released: string | null}[]
 }
 
 /** A JSON-safe deep copy: Secrets become the placeholder, undefined object members are dropped. */
@@ -162,6 +162,7 @@ export function toJsonPlan(
       key: u.key,
       live_id: u.liveId,
       replicate: u.owner,
+      released: u.released ?? null,
     })),
   }
 }
