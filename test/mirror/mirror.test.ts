@@ -363,7 +363,7 @@ describe('mirror mode from the command line', () => {
       'create robot.mirror["ci"]@dr',
     ])
     expect(json.unmanaged).toEqual([
-      {endpoint: 'dr', kind: 'project', key: 'team-old', live_id: expect.any(String), replicate: 'mirror'},
+      {endpoint: 'dr', kind: 'project', key: 'team-old', live_id: expect.any(String), replicate: 'mirror', released: null},
     ])
 
     const applied = await world.run(['apply', '--auto-approve'])
