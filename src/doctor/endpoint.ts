@@ -9,6 +9,7 @@ import type {HarborClient} from '../client/types.js'
 import type {EndpointConfig, LoadedConfig} from '../config/model.js'
 import type {KindContext} from '../kinds/kind.js'
 import {type EventSink, nullSink} from '../model/events.js'
+import {LOCKOUT_RETRY_DELAY_MS, systemClock} from '../reliability/index.js'
 import {
   clockSkew,
   judgeAuthMode,
@@ -179,7 +180,13 @@ async function harborChecks(
   // Only /users/current (and its one lockout retry) carries the credentials until they are known to
   // work: with a wrong password every further request would be one more failed login.
   const [identity, health] = await Promise.all([fetchIdentity(client, signal), fetchHealth(reader, signal)])
-  const systemInfo = loggedIn(identity) ? await fetchSystemInfo(client, signal) : await fetchPublicSystemInfo(reader, signal)
+  let systemInfo = loggedIn(identity) ? await fetchSystemInfo(client, signal) : await fetchPublicSystemInfo(reader, signal)
+  if (loggedIn(identity) && systemInfo.ok && !systemInfo.body?.harbor_version) {
+    // The credentials worked a moment ago, so this is Harbor's login lock (another client, or another
+    // endpoint of this config, just failed to log in with this account): ask once more after it.
+    await (options.client?.clock ?? systemClock).sleep(LOCKOUT_RETRY_DELAY_MS, signal)
+    systemInfo = await fetchSystemInfo(client, signal)
+  }
   const info = systemInfo.ok ? systemInfo.body : undefined
   if (info?.auth_mode) facts.auth_mode = info.auth_mode
   put(judgeCredentials(identity, {username: endpoint.username, where, authMode: info?.auth_mode}))

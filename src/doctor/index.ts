@@ -36,10 +36,18 @@ export async function runDoctor(config: LoadedConfig, options: DoctorOptions = {
       options.onEndpoint?.(report)
     }
   }
+  // Endpoints that log in with the same account on the same Harbor go one after the other: a wrong
+  // password on one locks the account briefly (Harbor's login lock) and would fail the other's checks.
+  const accounts = new Map<string, Promise<void>>()
   await Promise.all(
-    selected.map(async (endpoint, index) => {
-      reports[index] = await checkEndpoint(config, endpoint, options)
-      flush()
+    selected.map((endpoint, index) => {
+      const account = `${new URL(endpoint.url).origin}\u0000${endpoint.username}`
+      const turn = (accounts.get(account) ?? Promise.resolve()).then(async () => {
+        reports[index] = await checkEndpoint(config, endpoint, options)
+        flush()
+      })
+      accounts.set(account, turn)
+      return turn
     }),
   )
   return doctorReport(reports as EndpointReport[])

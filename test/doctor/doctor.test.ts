@@ -7,6 +7,7 @@
 import {createServer, request as httpRequest} from 'node:http'
 import type {AddressInfo} from 'node:net'
 import {afterEach, describe, expect, it} from 'vitest'
+import {sleep} from '../../src/reliability/index.js'
 import {type EmulatorHandle, type EmulatorOptions, FOLLOWED_HARBOR_VERSION, startEmulator} from '../../src/emulator/index.js'
 import {checkEndpoint} from '../../src/doctor/index.js'
 import {check, closedPort, configOf, doctor, type EndpointSpec, quickClock, statuses} from './helpers.js'
@@ -125,6 +126,41 @@ describe('hrep doctor against an emulated Harbor', () => {
       // The public reads still tell what they can.
       expect(check(report, 'ping').status).toBe('pass')
       expect(check(report, 'auth_mode').status).toBe('warn')
+    } finally {
+      await new Promise<void>((resolve) => proxy.close(() => resolve()))
+    }
+  })
+
+  it("rides out Harbor's login lock when another client's wrong password locks the account mid-check", async () => {
+    const emulator = await harbor({loginLockMs: 400})
+    // A proxy that, just before doctor's first logged-in /systeminfo, has someone fail to log in as admin.
+    let interfered = false
+    const proxy = createServer((request, response) => {
+      const forward = () => {
+        const upstream = httpRequest(
+          {host: '127.0.0.1', port: emulator.port, path: request.url, method: request.method, headers: request.headers},
+          (answer) => {
+            response.writeHead(answer.statusCode ?? 502, answer.headers)
+            answer.pipe(response)
+          },
+        )
+        request.pipe(upstream)
+      }
+      if (interfered || request.url !== '/api/v2.0/systeminfo' || !request.headers.authorization) return forward()
+      interfered = true
+      const wrong = `Basic ${Buffer.from('admin:Wrong-Password-1').toString('base64')}`
+      // Harbor holds a failing login as long as the lock lasts: forward while it is still held.
+      fetch(`${emulator.url}/api/v2.0/users/current`, {headers: {authorization: wrong}}).catch(() => {})
+      setTimeout(forward, 100)
+    })
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve))
+    try {
+      const url = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`
+      // Real waits, shortened to just over the emulator's lock.
+      const clock = {now: () => performance.now(), sleep: (ms: number, signal?: AbortSignal) => sleep(Math.min(ms, 500), signal)}
+      const report = await doctor(configOf([{url}], PROJECT), {client: {clock}})
+      expect(interfered).toBe(true)
+      expect(statuses(report)).toMatchObject({credentials: 'pass', version: 'pass', permissions: 'pass'})
     } finally {
       await new Promise<void>((resolve) => proxy.close(() => resolve()))
     }
