@@ -166,6 +166,13 @@ describe('docs/monitoring', () => {
       expect(row, `README.md has a row for ${name}`).toBeDefined()
       for (const label of labels) expect(row, `${name}'s row names label ${label}`).toContain(`\`${label}\``)
     }
+    // And the other way round: no row for a metric hrep no longer registers.
+    const rows = readme
+      .split('\n')
+      .map((line) => /^\| `(harbor_replicator_[a-z_]+)`/.exec(line)?.[1])
+      .filter((name): name is string => name !== undefined)
+    expect(rows.length).toBeGreaterThan(0)
+    for (const name of rows) expect(registered.has(name), `${name} in README.md is registered`).toBe(true)
   })
 
   it('finds metrics and labels in PromQL the way Prometheus reads it', () => {
