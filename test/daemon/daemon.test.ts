@@ -1,7 +1,7 @@
 /**
- * The daemon in-process against an emulated Harbor, one cycle at a time (`once`): deletes held unless
+ * The daemon in-process against an emulated Harbor, mostly one cycle at a time (`once`): deletes held unless
  * allowed (by flag or by the hrep block) and reported as pending, conflicts reported as a partial
- * cycle, drift told apart from configuration changes.
+ * cycle, drift told apart from configuration changes; and the loop's jittered, never-overlapping schedule.
  */
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 import {SyncDaemon, type SyncDaemonOptions} from '../../src/daemon/index.js'
@@ -113,5 +113,50 @@ describe('hrep sync cycles', () => {
     expect(metricSum(run.metrics, 'harbor_replicator_drift_detected_total', {type: 'project', endpoint: 'primary'})).toBe(1)
     expect(metricSum(run.metrics, 'harbor_replicator_drifted_objects', {type: 'project', endpoint: 'primary'})).toBe(1)
     expect(world.harbors.primary!.projects().find((project) => project.name === 'a')?.public).toBe(false)
+  })
+})
+
+describe('the daemon loop', () => {
+  it('waits a jittered interval from the end of each cycle, so cycles never overlap', async () => {
+    await world.write('main.hcl', projects(['a', 'b']))
+    // Every request takes 20 ms: a cycle lasts long enough to tell "after its end" from "after its start".
+    world.harbors.primary!.faults.add({id: 'slow', match: '*', latencyMs: 20})
+    const randoms = [0, 1, 0.5, 0.25]
+    const lines: Line[] = []
+    let finished = 0
+    let stop: (() => void) | undefined
+    const daemon = await SyncDaemon.start({
+      configDir: world.dir,
+      intervalMs: 400,
+      jitter: 0.5,
+      random: () => randoms.shift() ?? 0.5,
+      shutdownTimeoutMs: 5_000,
+      processMetrics: false,
+      log: {
+        format: 'json',
+        level: 'debug',
+        write: (line) => {
+          const parsed = JSON.parse(line) as Line
+          lines.push(parsed)
+          if (parsed.msg === 'sync cycle finished' && ++finished === 4) stop?.()
+        },
+      },
+    })
+    stop = () => daemon.shutdown('test')
+    expect(await daemon.finished).toBe(0)
+
+    const delays = lines.filter((l) => l.msg === 'next cycle scheduled').map((l) => l.in_ms as number)
+    // 400 ms × (1 ± 0.5) for randoms 0, 1, 0.5: 200, 600, 400.
+    expect(delays.slice(0, 3)).toEqual([200, 600, 400])
+    const cycles = lines
+      .filter((l) => l.msg === 'sync cycle finished')
+      .map((l) => ({end: Date.parse(l.time as string), duration: l.duration_ms as number}))
+    expect(cycles.length).toBeGreaterThanOrEqual(4)
+    for (let n = 0; n < 3; n++) {
+      const nextStart = cycles[n + 1]!.end - cycles[n + 1]!.duration
+      // The next cycle starts its delay after this one ended (a few ms of rounding in the log times).
+      expect(nextStart - cycles[n]!.end).toBeGreaterThanOrEqual(delays[n]! - 5)
+      expect(cycles[n]!.duration).toBeGreaterThan(20)
+    }
   })
 })
