@@ -3,7 +3,15 @@ import {BaseCommand} from '../cli/base-command.js'
 import {configFlag, loadOptionsFromFlags, varFlag} from '../cli/flags.js'
 import {lockTimeoutFlag, lockTimeoutMs, parallelismFlag} from '../cli/run-flags.js'
 import {parseDuration} from '../config/duration.js'
-import {DEFAULT_LISTEN, LOG_FORMATS, LOG_LEVELS, MIN_INTERVAL_MS, parseListenAddress, SyncDaemon} from '../daemon/index.js'
+import {
+  DEFAULT_LISTEN,
+  errorFields,
+  LOG_FORMATS,
+  LOG_LEVELS,
+  MIN_INTERVAL_MS,
+  parseListenAddress,
+  SyncDaemon,
+} from '../daemon/index.js'
 import {HrepError} from '../model/errors.js'
 
 /** Exit codes of a signal, as shells report them (128 + the signal's number). */
@@ -127,6 +135,15 @@ With --once: one cycle, exit 0 when it fully succeeded, 1 otherwise. See docs/sy
     } catch (error) {
       stopListening()
       // Stopped while waiting for the lock: that is what was asked, not an error to report.
+      if (received === undefined && flags['log-format'] === 'json') {
+        // A log pipeline reads JSON lines: the failure to start is one more, not a text block.
+        const fields = errorFields(error)
+        process.stderr.write(
+          `${JSON.stringify({time: new Date().toISOString(), level: 'error', msg: 'hrep sync could not start', ...fields})}\n`,
+        )
+        process.exitCode = 1
+        return
+      }
       if (received === undefined) throw error
       say('info', `${received} received while starting: stopped before the first cycle`)
       process.exitCode = SIGNAL_EXIT[received] ?? 1

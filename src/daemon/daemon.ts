@@ -239,16 +239,7 @@ export class SyncDaemon {
       return true
     } catch (error) {
       this.metrics.configReloaded(false)
-      this.log.error('configuration rejected: the previous one stays in force', {
-        error: (error as Error).message,
-        code: isHrepError(error) ? error.code : undefined,
-        problems:
-          error instanceof ConfigError
-            ? error.diagnostics
-                .filter((diagnostic) => diagnostic.severity === 'error')
-                .map((diagnostic) => `${diagnostic.range ? `${formatRange(diagnostic.range)}: ` : ''}${diagnostic.summary}`)
-            : undefined,
-      })
+      this.log.error('configuration rejected: the previous one stays in force', errorFields(error))
       return false
     }
   }
@@ -296,4 +287,21 @@ function secretsOf(config: LoadedConfig): string[] {
     secretCache.set(config, secrets)
   }
   return secrets
+}
+
+/**
+ * An error as log fields: its message, code and, for a configuration error, each problem as
+ * `file:line:column: summary` (never the source lines, which could show a literal secret).
+ */
+export function errorFields(error: unknown): {error: string; code?: string; problems?: string[]} {
+  return {
+    error: (error as Error).message,
+    code: isHrepError(error) ? error.code : undefined,
+    problems:
+      error instanceof ConfigError
+        ? error.diagnostics
+            .filter((diagnostic) => diagnostic.severity === 'error')
+            .map((diagnostic) => `${diagnostic.range ? `${formatRange(diagnostic.range)}: ` : ''}${diagnostic.summary}`)
+        : undefined,
+  }
 }

@@ -3,7 +3,7 @@
  * logs and HTTP listener. Import from here.
  */
 export {type CycleOptions, type CyclePhase, runCycle} from './cycle.js'
-export {SyncDaemon, type SyncDaemonOptions} from './daemon.js'
+export {errorFields, SyncDaemon, type SyncDaemonOptions} from './daemon.js'
 export {EndpointHealth, type ReadinessStatus} from './health.js'
 export {LogEventSink, logCycle} from './log-events.js'
 export {LOG_FORMATS, LOG_LEVELS, type LogFields, type LogFormat, Logger, type LoggerOptions, type LogLevel} from './logger.js'

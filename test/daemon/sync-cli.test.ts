@@ -234,6 +234,18 @@ describe('hrep sync (process)', {timeout: 120_000}, () => {
     expect(await readdir(world.dir)).not.toContain('hrep.state.json.journal')
   })
 
+  it('with --log-format json, a configuration that cannot start is one JSON error line naming file:line:column', async () => {
+    world = await startHarbors(['primary'])
+    await world.write('main.hcl', 'project "p" {\n  nmae = "x"\n}\n')
+    const result = await world.run(['sync', '--once', '--log-format', 'json'])
+    expect(result.code).toBe(1)
+    const lines = result.stderr.trim().split('\n')
+    expect(lines).toHaveLength(1)
+    const line = JSON.parse(lines[0]!) as {level: string; msg: string; problems: string[]}
+    expect(line).toMatchObject({level: 'error', msg: 'hrep sync could not start'})
+    expect(line.problems).toEqual([expect.stringMatching(/main\.hcl:2:3: Unsupported argument/)])
+  })
+
   it('--once exits 1 when an endpoint is unavailable and 0 once everything is synced, without a listener', async () => {
     world = await startHarbors(['primary', 'dr'])
     await world.write('endpoints.hcl', endpointsHcl(world.harbors, RETRY_ONCE))
