@@ -62,6 +62,11 @@ export interface SeedRobot {
   /** Days, or -1 for never. @default -1 */
   duration?: number
   permissions: SeedPermission[]
+  /**
+   * A legacy (v1) robot, as an upgrade from Harbor < 2.2 leaves it: not editable, and listed under its
+   * stored name as is (`name` is that whole name, e.g. `robot$ci`: no prefix added, no project part).
+   */
+  legacy?: boolean
 }
 
 /** A user group. */
@@ -225,7 +230,7 @@ export function loadSeed(state: EmulatorState, seed: SeedData): void {
       const id = projectName === undefined ? undefined : store.projectByName.get(projectName)
       if (id === undefined) throw new Error(`${where}: a project robot needs an existing "project"`)
       projectId = id
-      stored = `${projectName}+${seeded.name}`
+      if (!seeded.legacy) stored = `${projectName}+${seeded.name}`
     }
     if (store.robotByName.has(stored)) throw new Error(`${where}: appears twice`)
     const duration = seeded.duration ?? -1
@@ -245,7 +250,7 @@ export function loadSeed(state: EmulatorState, seed: SeedData): void {
       creationTime: time,
       updateTime: time,
       visible: true,
-      editable: true,
+      editable: !seeded.legacy,
     }
     store.addRobot(robot)
   }
@@ -321,7 +326,8 @@ export function dumpState(state: EmulatorState): SeedData {
       })
     }
     robots.push({
-      name: project ? robot.name.slice(project.name.length + 1) : robot.name,
+      name: project && robot.editable ? robot.name.slice(project.name.length + 1) : robot.name,
+      ...(robot.editable ? {} : {legacy: true}),
       level: robot.level,
       ...(project ? {project: project.name} : {}),
       ...(robot.description ? {description: robot.description} : {}),

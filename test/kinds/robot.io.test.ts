@@ -118,6 +118,36 @@ describe('robot kind against the emulator', () => {
     expect(managed((await robotKind.find(await harbor.ctx(), 'team+mutable'))!.attrs, back)).toEqual(visible(back))
   })
 
+  it('lists a legacy (v1) robot under its project and refuses to edit it, naming the way out', async () => {
+    harbor.emulator.seed({
+      robots: [
+        {
+          name: 'robot$old-ci',
+          level: 'project',
+          project: 'team',
+          legacy: true,
+          permissions: [{kind: 'project', namespace: 'team', access: ['repository:pull']}],
+        },
+      ],
+    })
+    const live = (await harbor.list<RobotAttrs>('robot')).get('team+old-ci')
+    expect(live?.attrs).toMatchObject({name: 'old-ci', level: 'project', project: 'team'})
+    const before = harbor.emulator.requests.length
+    const want = desired<RobotAttrs>('robot', {
+      name: 'old-ci',
+      project: 'team',
+      description: 'new',
+      permission: [{access: ['repository:pull']}],
+    })
+    const error = await rejection(robotKind.update(await harbor.ctx(), live!, want, ['description']))
+    expect(error.code).toBe('robot_legacy')
+    expect(error.message).toContain(
+      'legacy (v1) robot, which Harbor does not allow to be edited; delete it and let hrep create it again',
+    )
+    // Refused before anything is sent that Harbor would deny.
+    expect(harbor.emulator.requests.slice(before).filter((entry: {method: string}) => entry.method === 'PUT')).toEqual([])
+  })
+
   it('an update that only changes the secret sends no PUT', async () => {
     const live = (await robotKind.find(await harbor.ctx(), 'team+mutable'))!
     const before = harbor.emulator.requests.length

@@ -81,11 +81,11 @@ function renderPermissions(ctx: RequestContext, robot: RobotRecord): unknown[] {
   return shuffled(out, ctx.state.rng)
 }
 
-/** A robot as GET shows it: prefixed name, no secret. */
+/** A robot as GET shows it: prefixed name (a legacy one as stored), no secret. */
 export function renderRobot(ctx: RequestContext, robot: RobotRecord): Record<string, unknown> {
   return {
     id: robot.id,
-    name: `${robotPrefix(ctx.state)}${robot.name}`,
+    name: robot.editable ? `${robotPrefix(ctx.state)}${robot.name}` : robot.name,
     ...(robot.description ? {description: robot.description} : {}),
     level: robot.level,
     duration: robot.duration,
