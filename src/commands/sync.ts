@@ -134,19 +134,17 @@ With --once: one cycle, exit 0 when it fully succeeded, 1 otherwise. See docs/sy
       })
     } catch (error) {
       stopListening()
-      // Stopped while waiting for the lock: that is what was asked, not an error to report.
-      if (received === undefined && flags['log-format'] === 'json') {
-        // A log pipeline reads JSON lines: the failure to start is one more, not a text block.
-        const fields = errorFields(error)
-        process.stderr.write(
-          `${JSON.stringify({time: new Date().toISOString(), level: 'error', msg: 'hrep sync could not start', ...fields})}\n`,
-        )
-        process.exitCode = 1
+      if (received !== undefined) {
+        // Stopped while waiting for the lock: that is what was asked, not an error to report.
+        say('info', `${received} received while starting: stopped before the first cycle`)
+        process.exitCode = SIGNAL_EXIT[received] ?? 1
         return
       }
-      if (received === undefined) throw error
-      say('info', `${received} received while starting: stopped before the first cycle`)
-      process.exitCode = SIGNAL_EXIT[received] ?? 1
+      if (flags['log-format'] !== 'json') throw error
+      // A log pipeline reads JSON lines: the failure to start is one more, not a text block.
+      const line = {time: new Date().toISOString(), level: 'error', msg: 'hrep sync could not start', ...errorFields(error)}
+      process.stderr.write(`${JSON.stringify(line)}\n`)
+      process.exitCode = 1
       return
     }
     if (received !== undefined) daemon.shutdown(`${received} received while starting`)
