@@ -45,6 +45,8 @@ export async function openSession(options: {
       events: progress,
       operation: options.operation,
       lockTimeoutMs: lockTimeoutMs(options.flags['lock-timeout']),
+      lockSignal: interrupt.signal,
+      onLockWait: (holder) => options.notify(`Waiting for the state lock, held by ${holder}...`),
       parallelism: options.flags.parallelism,
     })
     return {

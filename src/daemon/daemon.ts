@@ -91,6 +91,7 @@ export class SyncDaemon {
       operation: 'sync',
       lockTimeoutMs: options.lockTimeoutMs,
       lockSignal: options.startSignal,
+      onLockWait: (holder) => log.info('waiting for the state lock', {holder, timeout_ms: options.lockTimeoutMs}),
       parallelism: options.parallelism,
     })
     opened = workspace

@@ -44,6 +44,8 @@ export interface WorkspaceOptions {
   lockTimeoutMs?: number
   /** Gives up waiting for the lock (a signal while starting). */
   lockSignal?: AbortSignal
+  /** Told once who holds the lock when this run waits for it (`lockTimeoutMs`). */
+  onLockWait?: (holder: string) => void
   /** Overrides every endpoint's `parallelism`. */
   parallelism?: number
 }
@@ -100,7 +102,12 @@ export class Workspace {
   static async open(options: WorkspaceOptions): Promise<Workspace> {
     const config = await loadConfig(options.configDir, options.load)
     const store = await StateStore.open(config.hrep.state, {
-      lock: {operation: options.operation, timeoutMs: options.lockTimeoutMs, signal: options.lockSignal},
+      lock: {
+        operation: options.operation,
+        timeoutMs: options.lockTimeoutMs,
+        signal: options.lockSignal,
+        onWait: options.onLockWait,
+      },
     })
     return new Workspace(config, store, options)
   }

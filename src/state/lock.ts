@@ -77,6 +77,8 @@ export interface AcquireLockOptions {
   timeoutMs?: number
   staleMs?: number
   signal?: AbortSignal
+  /** Called once when the lock is held by another process and this call waits for it: who holds it. */
+  onWait?: (holder: string) => void
   /** Called once if the lock is lost while held (removed by `state unlock --force`, or not refreshed in time). */
   onLost?: (error: HrepError) => void
 }
@@ -191,6 +193,7 @@ export async function acquireLock(statePath: string, options: AcquireLockOptions
   let unlock: () => Promise<void>
   let delayMs = 50
   let breaks = 0
+  let waitReported = false
   for (;;) {
     try {
       unlock = await lockfile.lock(statePath, {stale: staleMs, realpath: false, retries: 0, onCompromised})
@@ -208,7 +211,15 @@ export async function acquireLock(statePath: string, options: AcquireLockOptions
       continue
     }
     const remaining = deadline - Date.now()
-    if (remaining <= 0 || options.signal?.aborted) throw lockedError(statePath, status, timeoutMs, staleMs)
+    if (options.signal?.aborted) {
+      throw new HrepError(
+        'state_lock_wait_stopped',
+        `stopped waiting for the state lock of ${statePath}, held by ${describeHolder(status)}`,
+      )
+    }
+    if (remaining <= 0) throw lockedError(statePath, status, timeoutMs, staleMs)
+    if (!waitReported) options.onWait?.(describeHolder(status))
+    waitReported = true
     await new Promise((resolve) => setTimeout(resolve, Math.min(delayMs, remaining)))
     delayMs = Math.min(delayMs * 2, 1000)
   }

@@ -246,6 +246,30 @@ describe('hrep sync (process)', {timeout: 120_000}, () => {
     expect(line.problems).toEqual([expect.stringMatching(/main\.hcl:2:3: Unsupported argument/)])
   })
 
+  it('while it waits for the lock, says who holds it, survives SIGHUP and stops on SIGTERM (143)', async () => {
+    world = await startHarbors(['primary'])
+    await world.write('main.hcl', 'project "p" {\n  name = "team-a"\n}\n')
+    const holder = await startSync(['--interval', '1h', '--listen', '127.0.0.1:0'], {cwd: world.dir})
+    daemon = holder
+    const waiting = await startSync(['--interval', '1h', '--listen', '127.0.0.1:0', '--lock-timeout', '1m'], {
+      cwd: world.dir,
+      waitForStart: false,
+    })
+    try {
+      const line = await waiting.waitFor('the lock wait', (l) => l.msg === 'waiting for the state lock')
+      expect(line.holder).toMatch(/"hrep sync" \(pid \d+/)
+      // A reload while starting (systemctl reload) must not kill it: the signal is kept for later.
+      waiting.child.kill('SIGHUP')
+      waiting.child.kill('SIGTERM')
+      expect(await waiting.exited).toEqual({code: 143, signal: null})
+      expect(waiting.raw.join('\n')).toContain('SIGTERM received while starting: stopped before the first cycle')
+    } finally {
+      waiting.kill()
+    }
+    // The holder is untouched.
+    expect((await holder.get('/healthz')).status).toBe(200)
+  })
+
   it('--once exits 1 when an endpoint is unavailable and 0 once everything is synced, without a listener', async () => {
     world = await startHarbors(['primary', 'dr'])
     await world.write('endpoints.hcl', endpointsHcl(world.harbors, RETRY_ONCE))

@@ -26,7 +26,11 @@ export interface SyncProcess {
   kill(): void
 }
 
-export async function startSync(args: string[], options: {cwd: string; env?: Record<string, string>}): Promise<SyncProcess> {
+/** Spawns `hrep sync --log-format json ...args`; waits for its start line unless `waitForStart` is false. */
+export async function startSync(
+  args: string[],
+  options: {cwd: string; env?: Record<string, string>; waitForStart?: boolean},
+): Promise<SyncProcess> {
   const child = spawnCli(['sync', '--log-format', 'json', ...args], {cwd: options.cwd, env: options.env})
   child.stdin!.end()
   const lines: LogLine[] = []
@@ -88,8 +92,9 @@ export async function startSync(args: string[], options: {cwd: string; env?: Rec
       check()
     })
 
-  const started = await waitFor('the first log line', (line) => line.msg === 'hrep sync started')
-  const base = typeof started.listen === 'string' ? `http://${started.listen}` : undefined
+  const started =
+    options.waitForStart === false ? undefined : await waitFor('the first log line', (line) => line.msg === 'hrep sync started')
+  const base = typeof started?.listen === 'string' ? `http://${started.listen}` : undefined
   return {
     child,
     lines,

@@ -94,6 +94,28 @@ describe('the state lock', () => {
     expect(JSON.parse(await readFile(lockInfoPath(statePath), 'utf8')).pid).toBe(process.pid)
   })
 
+  it('says once who holds the lock while it waits, and stops waiting when its signal aborts', async () => {
+    const other = await holder()
+    const stop = new AbortController()
+    const told: string[] = []
+    const waiting = lockError(
+      acquireLock(statePath, {
+        operation: 'sync',
+        timeoutMs: 60_000,
+        signal: stop.signal,
+        onWait: (holder) => {
+          told.push(holder)
+          stop.abort()
+        },
+      }),
+    )
+    const error = await waiting
+    expect(told).toHaveLength(1)
+    expect(told[0]).toContain(`"hrep apply" (pid ${other.child.pid}`)
+    expect(error.code).toBe('state_lock_wait_stopped')
+    expect(error.message).toContain('stopped waiting for the state lock')
+  })
+
   it('gives up when the timeout passes and the holder is still there', async () => {
     await holder()
     const error = await lockError(acquireLock(statePath, {operation: 'plan', timeoutMs: 300}))
