@@ -11,9 +11,9 @@ import {readFile} from 'node:fs/promises'
 import {join} from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
 import {type EmulatorHandle, generateSeed, type SeedData} from '../../src/emulator/index.js'
-import {type PlanOutcome, Workspace} from '../../src/engine/workspace.js'
 import {ConfigError} from '../../src/model/errors.js'
 import {endpointsHcl, harborApi, type HarborWorld, startHarbors} from '../helpers/harbors.js'
+import {changesOf, runsIn} from './runs.js'
 
 function replicateHcl(extra = '', to = '[endpoint.dr, endpoint.edge]'): string {
   return `replicate "mirror" {\n  from = endpoint.primary\n  to   = ${to}\n${extra}}\n`
@@ -68,30 +68,7 @@ describe('mirror mode', () => {
   }
   afterEach(() => world?.close())
 
-  const open = () => Workspace.open({configDir: world.dir, events: {emit() {}}, operation: 'apply'})
-
-  async function plan(): Promise<PlanOutcome> {
-    const workspace = await open()
-    try {
-      return await workspace.plan()
-    } finally {
-      await workspace.close()
-    }
-  }
-
-  async function planAndApply() {
-    const workspace = await open()
-    try {
-      const outcome = await workspace.plan()
-      const applied = await workspace.apply(outcome, {showSecrets: true})
-      expect(applied.failed.map((f) => `${f.change.id}: ${f.message}`)).toEqual([])
-      return {outcome, applied}
-    } finally {
-      await workspace.close()
-    }
-  }
-
-  const changesOf = (outcome: PlanOutcome) => outcome.result.changes.map((c) => `${c.action} ${c.id}`).sort()
+  const {plan, planAndApply} = runsIn(() => world.dir)
 
   it('copies a primary onto two empty targets, then reverts drift on a target and follows the source', async () => {
     await setUp(generateSeed({projects: 50, robots: 170, systemRobots: 30, groups: 30, members: 300}), replicateHcl())

@@ -6,8 +6,9 @@
  */
 import {afterEach, describe, expect, it} from 'vitest'
 import type {EmulatorHandle, SeedData} from '../../src/emulator/index.js'
-import {type PlanOutcome, Workspace} from '../../src/engine/workspace.js'
+import type {PlanOutcome} from '../../src/engine/workspace.js'
 import {type HarborWorld, startHarbors} from '../helpers/harbors.js'
+import {changesOf, runsIn} from './runs.js'
 
 function replicateHcl(body: string): string {
   return `replicate "m" {\n  from = endpoint.primary\n${body}}\n`
@@ -49,30 +50,7 @@ describe('narrowing a replicate block', () => {
     await world.write('mirror.hcl', config)
   }
 
-  const open = () => Workspace.open({configDir: world.dir, events: {emit() {}}, operation: 'apply'})
-
-  async function plan(): Promise<PlanOutcome> {
-    const workspace = await open()
-    try {
-      return await workspace.plan()
-    } finally {
-      await workspace.close()
-    }
-  }
-
-  async function planAndApply(): Promise<PlanOutcome> {
-    const workspace = await open()
-    try {
-      const outcome = await workspace.plan()
-      const applied = await workspace.apply(outcome, {showSecrets: true})
-      expect(applied.failed.map((f) => `${f.change.id}: ${f.message}`)).toEqual([])
-      return outcome
-    } finally {
-      await workspace.close()
-    }
-  }
-
-  const changesOf = (outcome: PlanOutcome) => outcome.result.changes.map((c) => `${c.action} ${c.id}`).sort()
+  const {plan, planAndApply} = runsIn(() => world.dir)
   const forgotten = (outcome: PlanOutcome) =>
     outcome.result.drift
       .filter((d) => d.action === 'forget')
@@ -214,24 +192,14 @@ describe('narrowing a replicate block', () => {
 describe('project robots and memberships on a target without their project', () => {
   let world: HarborWorld
   afterEach(() => world?.close())
+  const {plan, planAndApply} = runsIn(() => world.dir)
 
   it('are not planned there (one note per target), and are once the project exists there', async () => {
     world = await startHarbors(['primary', 'dr'])
     world.harbors.primary!.seed(seed())
     await world.write('mirror.hcl', replicateHcl('  to = [endpoint.dr]\n  kinds = ["robot", "project_member"]\n'))
-    const run = async () => {
-      const workspace = await Workspace.open({configDir: world.dir, events: {emit() {}}, operation: 'apply'})
-      try {
-        const outcome = await workspace.plan()
-        const applied = await workspace.apply(outcome, {showSecrets: true})
-        return {outcome, failed: applied.failed.map((f) => `${f.change.id}: ${f.message}`)}
-      } finally {
-        await workspace.close()
-      }
-    }
-
-    const first = await run()
-    expect(first.failed).toEqual([])
+    // planAndApply fails the test on any failed change.
+    const first = await planAndApply()
     expect(first.outcome.result.changes.map((c) => `${c.action} ${c.id}`)).toEqual(['create robot.m["ci"]@dr'])
     const notes = first.outcome.result.warnings.filter((w) => w.message.includes('Harbor needs the project first'))
     expect(notes.map((w) => [w.endpoint, w.message])).toEqual([
@@ -243,9 +211,8 @@ describe('project robots and memberships on a target without their project', () 
 
     // The project (and the group) now exist on dr, unmanaged: the robot and the membership follow.
     world.harbors.dr!.seed({projects: [{name: 'payments'}], groups: [{name: 'devs'}]})
-    const second = await run()
-    expect(second.failed).toEqual([])
-    expect(second.outcome.result.changes.map((c) => `${c.action} ${c.id}`).sort()).toEqual([
+    const second = await planAndApply()
+    expect(changesOf(second.outcome)).toEqual([
       'create project_member.m["payments/g:devs"]@dr',
       'create robot.m["payments+deploy"]@dr',
     ])
@@ -262,27 +229,12 @@ describe('project robots and memberships on a target without their project', () 
       replicateHcl('  to = [endpoint.dr]\n  kinds = ["robot"]\n  include = ["payments"]\n  robot_secrets = "rotate"\n'),
     )
     for (let run = 0; run < 2; run++) {
-      const workspace = await Workspace.open({configDir: world.dir, events: {emit() {}}, operation: 'apply'})
-      try {
-        const outcome = await workspace.plan()
-        expect(outcome.result.changes.map((c) => `${c.action} ${c.id}`)).toEqual([])
-        await workspace.apply(outcome, {showSecrets: true})
-      } finally {
-        await workspace.close()
-      }
+      const {outcome} = await planAndApply()
+      expect(changesOf(outcome)).toEqual([])
     }
     expect(world.harbors.primary!.requests.filter((r) => r.method !== 'GET')).toEqual([])
     // Once dr has the project, the robot is mirrored there and rotated on both.
     world.harbors.dr!.seed({projects: [{name: 'payments'}]})
-    const workspace = await Workspace.open({configDir: world.dir, events: {emit() {}}, operation: 'apply'})
-    try {
-      const outcome = await workspace.plan()
-      expect(outcome.result.changes.map((c) => `${c.action} ${c.id}`).sort()).toEqual([
-        'create robot.m["payments+deploy"]@dr',
-        'update robot.m["payments+deploy"]@primary',
-      ])
-    } finally {
-      await workspace.close()
-    }
+    expect(changesOf(await plan())).toEqual(['create robot.m["payments+deploy"]@dr', 'update robot.m["payments+deploy"]@primary'])
   })
 })
