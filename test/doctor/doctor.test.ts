@@ -4,13 +4,13 @@
  * that does not resolve, read-only mode, a robot credential, a wrong robot prefix, an auth mode that
  * hides the declared groups, a non-admin user, unhealthy components).
  */
-import {createServer, request as httpRequest} from 'node:http'
+import {createServer} from 'node:http'
 import type {AddressInfo} from 'node:net'
 import {afterEach, describe, expect, it} from 'vitest'
 import {sleep} from '../../src/reliability/index.js'
 import {type EmulatorHandle, type EmulatorOptions, FOLLOWED_HARBOR_VERSION, startEmulator} from '../../src/emulator/index.js'
 import {checkEndpoint} from '../../src/doctor/index.js'
-import {check, closedPort, configOf, doctor, type EndpointSpec, quickClock, statuses} from './helpers.js'
+import {check, closedPort, configOf, doctor, type EndpointSpec, quickClock, startProxy, statuses} from './helpers.js'
 
 const PROJECT = `
 project "team" {
@@ -106,28 +106,21 @@ describe('hrep doctor against an emulated Harbor', () => {
     const emulator = await harbor()
     // A recording HTTP proxy in front of Harbor: which requests carried credentials?
     const withCredentials: string[] = []
-    const proxy = createServer((request, response) => {
+    const proxy = await startProxy(emulator.port, (request, forward) => {
       if (request.headers.authorization) withCredentials.push(`${request.method} ${request.url}`)
-      const upstream = httpRequest(
-        {host: '127.0.0.1', port: emulator.port, path: request.url, method: request.method, headers: request.headers},
-        (answer) => {
-          response.writeHead(answer.statusCode ?? 502, answer.headers)
-          answer.pipe(response)
-        },
-      )
-      request.pipe(upstream)
+      forward()
     })
-    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve))
     try {
-      const url = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`
-      const report = await doctor(configOf([{url, password: 'Wrong-Password-1'}], PROJECT + ROBOT + GROUPS), {writeTest: true})
+      const report = await doctor(configOf([{url: proxy.url, password: 'Wrong-Password-1'}], PROJECT + ROBOT + GROUPS), {
+        writeTest: true,
+      })
       expect(check(report, 'credentials').status).toBe('fail')
       expect(withCredentials).toEqual(['GET /api/v2.0/users/current', 'GET /api/v2.0/users/current'])
       // The public reads still tell what they can.
       expect(check(report, 'ping').status).toBe('pass')
       expect(check(report, 'auth_mode').status).toBe('warn')
     } finally {
-      await new Promise<void>((resolve) => proxy.close(() => resolve()))
+      await proxy.close()
     }
   })
 
@@ -135,17 +128,7 @@ describe('hrep doctor against an emulated Harbor', () => {
     const emulator = await harbor({loginLockMs: 400})
     // A proxy that, just before doctor's first logged-in /systeminfo, has someone fail to log in as admin.
     let interfered = false
-    const proxy = createServer((request, response) => {
-      const forward = () => {
-        const upstream = httpRequest(
-          {host: '127.0.0.1', port: emulator.port, path: request.url, method: request.method, headers: request.headers},
-          (answer) => {
-            response.writeHead(answer.statusCode ?? 502, answer.headers)
-            answer.pipe(response)
-          },
-        )
-        request.pipe(upstream)
-      }
+    const proxy = await startProxy(emulator.port, (request, forward) => {
       if (interfered || request.url !== '/api/v2.0/systeminfo' || !request.headers.authorization) return forward()
       interfered = true
       const wrong = `Basic ${Buffer.from('admin:Wrong-Password-1').toString('base64')}`
@@ -153,16 +136,14 @@ describe('hrep doctor against an emulated Harbor', () => {
       fetch(`${emulator.url}/api/v2.0/users/current`, {headers: {authorization: wrong}}).catch(() => {})
       setTimeout(forward, 100)
     })
-    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve))
     try {
-      const url = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`
       // Real waits, shortened to just over the emulator's lock.
       const clock = {now: () => performance.now(), sleep: (ms: number, signal?: AbortSignal) => sleep(Math.min(ms, 500), signal)}
-      const report = await doctor(configOf([{url}], PROJECT), {client: {clock}})
+      const report = await doctor(configOf([{url: proxy.url}], PROJECT), {client: {clock}})
       expect(interfered).toBe(true)
       expect(statuses(report)).toMatchObject({credentials: 'pass', version: 'pass', permissions: 'pass'})
     } finally {
-      await new Promise<void>((resolve) => proxy.close(() => resolve()))
+      await proxy.close()
     }
   })
 

@@ -3,7 +3,8 @@
  * nowhere), run through `runDoctor`, and lookups of one check's result. The client's waits (the 2 s
  * login-lockout retry, backoff) are shortened so failing cases stay fast.
  */
-import {createServer} from 'node:net'
+import {createServer as createHttpServer, type IncomingMessage, request as httpRequest} from 'node:http'
+import {type AddressInfo, createServer} from 'node:net'
 import {loadConfigFromSources} from '../../src/config/load.js'
 import type {LoadedConfig} from '../../src/config/model.js'
 import {type DoctorOptions, runDoctor} from '../../src/doctor/index.js'
@@ -70,4 +71,31 @@ export async function closedPort(): Promise<number> {
   await new Promise<void>((resolve) => server.close(() => resolve()))
   if (address === null || typeof address === 'string') throw new Error('no port')
   return address.port
+}
+
+/**
+ * An HTTP proxy on 127.0.0.1 in front of the server on `port`: `route` sees each request first and
+ * calls `forward` when (and if) it should go through.
+ */
+export async function startProxy(
+  port: number,
+  route: (request: IncomingMessage, forward: () => void) => void = (_, forward) => forward(),
+): Promise<{url: string; close(): Promise<void>}> {
+  const proxy = createHttpServer((request, response) =>
+    route(request, () => {
+      const upstream = httpRequest(
+        {host: '127.0.0.1', port, path: request.url, method: request.method, headers: request.headers},
+        (answer) => {
+          response.writeHead(answer.statusCode ?? 502, answer.headers)
+          answer.pipe(response)
+        },
+      )
+      request.pipe(upstream)
+    }),
+  )
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve))
+  return {
+    url: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`,
+    close: () => new Promise<void>((resolve) => proxy.close(() => resolve())),
+  }
 }
