@@ -17,6 +17,7 @@ import type {Attrs, Change, KindName} from '../model/change.js'
 import {ConfigError, type Diagnostic, formatRange, type SourceRange} from '../model/errors.js'
 import {SECRET_ATTR} from '../plan/diff.js'
 import type {DesiredObject, LiveSnapshot, PlanResult, PlanWarning, PruneScope, StateLike} from '../plan/types.js'
+import {addressKind} from '../plan/world.js'
 import {mirrorSelector} from './mirror-select.js'
 
 /** The address of the object with `key` mirrored by block `replicate`. */
@@ -325,7 +326,7 @@ function frozen(input: MirrorInput, replicate: ReplicateConfig): DesiredObject[]
   const out: DesiredObject[] = []
   for (const [address, byEndpoint] of Object.entries(input.state.resources)) {
     if (!isMirrorAddress(address, replicate.name)) continue
-    const kind = address.slice(0, address.indexOf('.')) as KindName
+    const kind = addressKind(address) as KindName
     if (input.kinds[kind] === undefined) continue
     for (const endpoint of [replicate.from, ...replicate.to]) {
       if (!reaches(replicate, endpoint, kind)) continue
@@ -392,7 +393,7 @@ function releaseScopes(input: MirrorInput, replicate: ReplicateConfig, unplaced:
   const scopes = new Map<string, PruneScope>()
   for (const [address, byEndpoint] of Object.entries(input.state.resources)) {
     if (!isMirrorAddress(address, replicate.name)) continue
-    const kind = address.slice(0, address.indexOf('.')) as KindName
+    const kind = addressKind(address) as KindName
     if (input.kinds[kind] === undefined) continue
     for (const endpoint of Object.keys(byEndpoint)) {
       const id = `${endpoint}\u0000${kind}`

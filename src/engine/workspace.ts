@@ -16,6 +16,7 @@ import {SECRET_ATTR} from '../plan/diff.js'
 import {plan as computePlan} from '../plan/planner.js'
 import {parseTargets} from '../plan/target.js'
 import type {DesiredObject, PlanResult, PlanWarning} from '../plan/types.js'
+import {addressKind} from '../plan/world.js'
 import {
   assertPlanFresh,
   createSavedPlan,
@@ -364,7 +365,7 @@ export class Workspace {
     const wanted = new Map<string, Set<KindName>>(this.loaded.endpoints.map((endpoint) => [endpoint.name, new Set<KindName>()]))
     for (const resource of resources) for (const endpoint of resource.endpoints) wanted.get(endpoint)?.add(resource.kind)
     for (const [address, byEndpoint] of Object.entries(this.store.state.resources)) {
-      const kind = address.slice(0, address.indexOf('.')) as KindName
+      const kind = addressKind(address) as KindName
       if (!READ_ORDER.includes(kind)) continue
       for (const endpoint of Object.keys(byEndpoint)) wanted.get(endpoint)?.add(kind)
     }
