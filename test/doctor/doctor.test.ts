@@ -8,9 +8,20 @@ import {createServer} from 'node:http'
 import type {AddressInfo} from 'node:net'
 import {afterEach, describe, expect, it} from 'vitest'
 import {sleep} from '../../src/reliability/index.js'
-import {type EmulatorHandle, type EmulatorOptions, FOLLOWED_HARBOR_VERSION, startEmulator} from '../../src/emulator/index.js'
+import {type EmulatorHandle, FOLLOWED_HARBOR_VERSION} from '../../src/emulator/index.js'
 import {checkEndpoint} from '../../src/doctor/index.js'
-import {check, closedPort, configOf, doctor, type EndpointSpec, quickClock, startProxy, statuses} from './helpers.js'
+import {
+  check,
+  closedPort,
+  configOf,
+  doctor,
+  type EndpointSpec,
+  harbor,
+  quickClock,
+  startProxy,
+  statuses,
+  stopHarbors,
+} from './helpers.js'
 
 const PROJECT = `
 project "team" {
@@ -33,17 +44,7 @@ robot "ci" {
 }
 `
 
-const emulators: EmulatorHandle[] = []
-
-async function harbor(options: EmulatorOptions = {}): Promise<EmulatorHandle> {
-  const emulator = await startEmulator({loginLockMs: 0, ...options})
-  emulators.push(emulator)
-  return emulator
-}
-
-afterEach(async () => {
-  await Promise.all(emulators.splice(0).map((emulator) => emulator.stop()))
-})
+afterEach(stopHarbors)
 
 function at(emulator: EmulatorHandle, spec: Partial<EndpointSpec> = {}): EndpointSpec {
   return {url: emulator.url, ...spec}

@@ -8,6 +8,7 @@ import {type AddressInfo, createServer} from 'node:net'
 import {loadConfigFromSources} from '../../src/config/load.js'
 import type {LoadedConfig} from '../../src/config/model.js'
 import {type DoctorOptions, runDoctor} from '../../src/doctor/index.js'
+import {type EmulatorHandle, type EmulatorOptions, startEmulator} from '../../src/emulator/index.js'
 import type {CheckName, CheckResult, DoctorReport, EndpointReport} from '../../src/doctor/result.js'
 import {type Clock, sleep} from '../../src/reliability/clock.js'
 
@@ -98,4 +99,18 @@ export async function startProxy(
     url: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`,
     close: () => new Promise<void>((resolve) => proxy.close(() => resolve())),
   }
+}
+
+const started: EmulatorHandle[] = []
+
+/** An emulator without Harbor's login lock unless `options` sets one; `stopHarbors` stops it. */
+export async function harbor(options: EmulatorOptions = {}): Promise<EmulatorHandle> {
+  const emulator = await startEmulator({loginLockMs: 0, ...options})
+  started.push(emulator)
+  return emulator
+}
+
+/** Stops every emulator `harbor` started (each test file's afterEach). */
+export async function stopHarbors(): Promise<void> {
+  await Promise.all(started.splice(0).map((emulator) => emulator.stop()))
 }

@@ -5,7 +5,7 @@
  * reported with what to delete by hand.
  */
 import {afterEach, describe, expect, it} from 'vitest'
-import {type EmulatorHandle, type EmulatorOptions, type SeedData, startEmulator} from '../../src/emulator/index.js'
+import type {EmulatorHandle, SeedData} from '../../src/emulator/index.js'
 import pLimit from 'p-limit'
 import {createClient} from '../../src/client/index.js'
 import type {HarborClient} from '../../src/client/types.js'
@@ -13,7 +13,7 @@ import {endpointUsage, WRITE_TEST_PREFIX} from '../../src/doctor/index.js'
 import {runWriteTest} from '../../src/doctor/write-test.js'
 import type {KindContext} from '../../src/kinds/kind.js'
 import {nullSink} from '../../src/model/events.js'
-import {check, configOf, doctor, type EndpointSpec} from './helpers.js'
+import {check, configOf, doctor, type EndpointSpec, harbor, stopHarbors} from './helpers.js'
 
 const EVERY_KIND = `
 project "team" {
@@ -38,17 +38,7 @@ robot "ci" {
 }
 `
 
-const emulators: EmulatorHandle[] = []
-
-async function harbor(options: EmulatorOptions = {}): Promise<EmulatorHandle> {
-  const emulator = await startEmulator({loginLockMs: 0, ...options})
-  emulators.push(emulator)
-  return emulator
-}
-
-afterEach(async () => {
-  await Promise.all(emulators.splice(0).map((emulator) => emulator.stop()))
-})
+afterEach(stopHarbors)
 
 /** The emulator's objects, without the admin user: what a write test must leave as it found it. */
 function objects(emulator: EmulatorHandle): SeedData {
