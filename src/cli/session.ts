@@ -4,6 +4,7 @@
  * plan, apply and import treat them alike.
  */
 import {Workspace} from '../engine/workspace.js'
+import {HrepError, isHrepError} from '../model/errors.js'
 import type {Colors} from './color.js'
 import {loadOptionsFromFlags} from './flags.js'
 import {type Interrupt, onInterrupt} from './interrupt.js'
@@ -61,6 +62,11 @@ export async function openSession(options: {
     }
   } catch (error) {
     interrupt.dispose()
+    // Ctrl-C while waiting for the lock stops the run like any interrupt: 130 (or 143), not a failure's 1.
+    const signalCode = interrupt.exitCode()
+    if (signalCode !== undefined && isHrepError(error) && error.code === 'state_lock_wait_stopped') {
+      throw new HrepError(error.code, error.message, {exitCode: signalCode})
+    }
     throw error
   }
 }

@@ -2,7 +2,8 @@
  * `hrep plan` as a user runs it: a real process against two emulated Harbors over HTTP.
  */
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
-import {acquireLock} from '../../src/state/index.js'
+import {acquireLock, inspectLock} from '../../src/state/index.js'
+import {spawnCli} from '../helpers/cli.js'
 import {harborApi, type HarborWorld, startHarbors} from '../helpers/harbors.js'
 
 const CONFIG = `
@@ -123,6 +124,33 @@ describe('hrep plan', () => {
       expect(result.stderr).toMatch(/apply/)
       // It failed on the lock, before reading any endpoint.
       expect(Object.values(world.harbors).every((harbor) => harbor.requests.length === 0)).toBe(true)
+    } finally {
+      await lock.release()
+    }
+  })
+
+  it('waits for a held lock with --lock-timeout, and stops on Ctrl-C with 130, leaving the holder alone', async () => {
+    const statePath = `${world.dir}/hrep.state.json`
+    const lock = await acquireLock(statePath, {operation: 'apply'})
+    try {
+      const child = spawnCli(['plan', '--lock-timeout', '60s'], {cwd: world.dir})
+      let stderr = ''
+      const waiting = new Promise<void>((resolve, reject) => {
+        child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+          stderr += chunk
+          if (stderr.includes('Waiting for the state lock')) resolve()
+        })
+        child.once('exit', () => reject(new Error(`plan exited before waiting: ${stderr}`)))
+      })
+      const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)))
+      child.stdin!.end()
+      await waiting
+      expect(stderr).toContain(`pid ${process.pid}`)
+      child.kill('SIGINT')
+      expect(await exited).toBe(130)
+      expect(stderr).toContain('stopped waiting for the state lock')
+      expect(Object.values(world.harbors).every((harbor) => harbor.requests.length === 0)).toBe(true)
+      expect(await inspectLock(statePath)).toMatchObject({held: true, info: {pid: process.pid}})
     } finally {
       await lock.release()
     }
