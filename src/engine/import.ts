@@ -17,7 +17,7 @@ import {diffManaged, SECRET_ATTR, visibleAttrs} from '../plan/diff.js'
 import {addressKind} from '../plan/world.js'
 import {applyEdits, type State, type StateEdit, type StateEntry} from '../state/index.js'
 import {freshContext} from './endpoints.js'
-import {isMirrorAddress} from './mirror.js'
+import {isMirrorAddress} from './mirror-address.js'
 import {recoverJournal} from './recover.js'
 import type {Workspace} from './workspace.js'
 
