@@ -6,7 +6,7 @@
  */
 import {randomUUID} from 'node:crypto'
 import {readFileSync} from 'node:fs'
-import {Agent} from 'undici'
+import type {Agent} from 'undici'
 import type {EndpointConfig} from '../config/model.js'
 import {formatRange, HrepError} from '../model/errors.js'
 import {classifyStatus, HarborError} from '../reliability/errors.js'
@@ -85,7 +85,9 @@ export class Transport {
   readonly #authorization: string
   /** The password and the Basic token, scrubbed from anything the server sends back. */
   readonly #credentials: readonly string[]
-  readonly #agent: Agent
+  readonly #agentOptions: Agent.Options
+  /** Made on the first request: undici takes ~100 ms to load, which validate, fmt and state never need. */
+  #agent: Promise<Agent> | undefined
 
   /** Reads `ca_file` once; throws an HrepError naming the file when it cannot. */
   constructor(config: EndpointConfig, warn: (message: string) => void) {
@@ -141,7 +143,7 @@ export class Transport {
     }
 
     const settings = config.reliability
-    this.#agent = new Agent({
+    this.#agentOptions = {
       connections: Math.max(1, settings.parallelism),
       connect: {
         timeout: settings.connectTimeoutMs,
@@ -150,7 +152,12 @@ export class Transport {
       // Backstops only: the reliability layer's per-attempt AbortSignal normally fires first.
       headersTimeout: settings.timeoutMs,
       bodyTimeout: settings.timeoutMs,
-    })
+    }
+  }
+
+  #pool(): Promise<Agent> {
+    this.#agent ??= import('undici').then(({Agent}) => new Agent(this.#agentOptions))
+    return this.#agent
   }
 
   /** The base URL without credentials, as errors and events name it. */
@@ -173,7 +180,8 @@ export class Transport {
     let responseHeaders: Record<string, string | string[] | undefined>
     let text: string
     try {
-      const response = await this.#agent.request({
+      const agent = await this.#pool()
+      const response = await agent.request({
         origin: this.#origin,
         path: this.#basePath + out.target,
         method: out.method,
@@ -192,8 +200,8 @@ export class Transport {
     throw this.#statusError(out, status, flat, text)
   }
 
-  close(): Promise<void> {
-    return this.#agent.close()
+  async close(): Promise<void> {
+    await (await this.#agent)?.close()
   }
 
   #scrub(text: string, out: Outgoing): string {
