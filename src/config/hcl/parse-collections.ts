@@ -1,6 +1,8 @@
 /**
  * Collection constructors: tuples `[...]`, objects `{...}` and the `for` expressions that share
- * their brackets. Newlines are ignored inside tuples and `for`, but separate object items.
+ * their brackets. Tuples and objects read their items through one loop, `readItems`, and differ
+ * only in what `ItemSyntax` says: the closing bracket, the item, the messages, and newlines, which
+ * are ignored inside tuples and `for` but separate object items.
  */
 import type {Expression, ForExpr, ObjectExpr, ObjectItem, TupleExpr} from './ast.js'
 import {parseExpression, placeholder} from './parse-expression.js'
@@ -10,151 +12,162 @@ import type {TokenKind} from './token.js'
 /** `[a, b, ...]` or `[for ...]`, at its `[`. */
 export function parseTuple(p: ParserState): Expression {
   const open = p.read()
-  p.pushNewlines(false)
-  try {
-    if (p.isKeyword(p.peek(), 'for')) return finishFor(p, open)
-    const items: Expression[] = []
-    let close: number
-    for (;;) {
-      if (p.peekKind() === 'CBrack') {
-        close = p.read()
-        break
-      }
-      const before = p.errorCount
-      items.push(parseExpression(p))
-      if (p.recovery && p.errorCount > before) {
-        close = p.recover('CBrack')
-        break
-      }
-      const next = p.peek()
-      if (p.kind(next) === 'CBrack') {
-        close = p.read()
-        break
-      }
-      if (p.kind(next) !== 'Comma') {
-        if (!p.recovery) {
-          if (p.kind(next) === 'EOF') {
-            p.error(
-              'Unterminated tuple constructor expression',
-              'There is no corresponding closing bracket before the end of the file. This may be caused by incorrect bracket nesting elsewhere in this file.',
-              open,
-            )
-          } else {
-            p.error('Missing item separator', 'Expected a comma to mark the beginning of the next item.', next)
-          }
-        }
-        close = p.recover('CBrack')
-        break
-      }
-      p.read()
-    }
-    const tuple: TupleExpr = {type: 'Tuple', items, range: p.range(open, close)}
-    return tuple
-  } finally {
-    p.popNewlines()
-  }
+  if (forFollows(p)) return finishFor(p, open)
+  const items: Expression[] = []
+  const close = readItems(p, open, TUPLE_ITEMS, items)
+  const tuple: TupleExpr = {type: 'Tuple', items, range: p.range(open, close)}
+  return tuple
 }
 
 /** `{k = v, ...}` or `{for ...}`, at its `{`; object items are newline-separated like attributes. */
 export function parseObject(p: ParserState): Expression {
   const open = p.read()
-  // `for` may follow on a later line: for-expressions ignore newlines, objects do not.
+  if (forFollows(p)) return finishFor(p, open)
+  const items: ObjectItem[] = []
+  const close = readItems(p, open, OBJECT_ITEMS, items)
+  const object: ObjectExpr = {type: 'Object', items, range: p.range(open, close)}
+  return object
+}
+
+/** Whether the keyword `for` comes next, on this line or a later one (a `for` ignores newlines, even in braces). */
+function forFollows(p: ParserState): boolean {
   p.pushNewlines(false)
   const isFor = p.isKeyword(p.peek(), 'for')
   p.popNewlines()
-  if (isFor) return finishFor(p, open)
+  return isFor
+}
 
-  p.pushNewlines(true)
-  const items: ObjectItem[] = []
-  let close: number
-  for (;;) {
-    const next = p.peek()
-    if (p.kind(next) === 'Newline') {
+/** A diagnostic's text, reported at a position the reporter chooses. */
+interface Message {
+  readonly summary: string
+  readonly detail: string
+}
+
+/** What sets one kind of collection's items apart; `readItems` does the rest the same way for all. */
+interface ItemSyntax<T> {
+  /** The closing bracket, which recovery skips to. */
+  readonly close: TokenKind
+  /** Whether newlines are significant between the brackets; where they are, they separate items as commas do. */
+  readonly newlines: boolean
+  /** Reported at the opening bracket when the file ends where a separator or the close should be. */
+  readonly unterminated: Message
+  /** Reported at what stands where a separator or the close should be. */
+  readonly missingSeparator: Message
+  /**
+   * Parses one item, at its first token, onto `items`. False when the list must stop and recover
+   * (skip to its close): the item failed and its error is reported, or silenced in recovery mode.
+   */
+  readonly item: (p: ParserState, items: T[], open: number) => boolean
+}
+
+/** Tuples: comma-separated expressions; newlines ignored. */
+const TUPLE_ITEMS: ItemSyntax<Expression> = {
+  close: 'CBrack',
+  newlines: false,
+  unterminated: {
+    summary: 'Unterminated tuple constructor expression',
+    detail:
+      'There is no corresponding closing bracket before the end of the file. This may be caused by incorrect bracket nesting elsewhere in this file.',
+  },
+  missingSeparator: {summary: 'Missing item separator', detail: 'Expected a comma to mark the beginning of the next item.'},
+  item: parseTupleItem,
+}
+
+/** Objects: `key = value` items separated by commas or newlines. */
+const OBJECT_ITEMS: ItemSyntax<ObjectItem> = {
+  close: 'CBrace',
+  newlines: true,
+  unterminated: {
+    summary: 'Unterminated object constructor expression',
+    detail:
+      'There is no corresponding closing brace before the end of the file. This may be caused by incorrect brace nesting elsewhere in this file.',
+  },
+  missingSeparator: {
+    summary: 'Missing attribute separator',
+    detail: 'Expected a newline or comma to mark the beginning of the next attribute.',
+  },
+  item: parseObjectItem,
+}
+
+/**
+ * Reads the items of a tuple or object, its opening bracket `open` already read, through the
+ * closing bracket, and returns that bracket. Items are separated by a comma (or a significant
+ * newline), and one may follow the last item. A failed item or a missing separator ends the list:
+ * the cursor skips to the close (`ParserState.recover`, which then returns it or EOF).
+ */
+function readItems<T>(p: ParserState, open: number, syntax: ItemSyntax<T>, items: T[]): number {
+  p.pushNewlines(syntax.newlines)
+  try {
+    for (;;) {
+      const next = p.peekKind()
+      // Blank lines between object items; inside tuples the cursor hides newlines.
+      if (next === 'Newline') {
+        p.read()
+        continue
+      }
+      if (next === syntax.close) return p.read()
+      if (!syntax.item(p, items, open)) return p.recover(syntax.close)
+      const after = p.peek()
+      const kind = p.kind(after)
+      if (kind === syntax.close) return p.read()
+      if (kind !== 'Comma' && kind !== 'Newline') {
+        if (!p.recovery) {
+          if (kind === 'EOF') p.error(syntax.unterminated.summary, syntax.unterminated.detail, open)
+          else p.error(syntax.missingSeparator.summary, syntax.missingSeparator.detail, after)
+        }
+        return p.recover(syntax.close)
+      }
       p.read()
-      continue
     }
-    if (p.kind(next) === 'CBrace') {
-      close = p.read()
-      break
-    }
-    // Parentheses force a key to be an expression rather than a literal name.
-    const forceExpression = p.kind(next) === 'OParen'
-    const before = p.errorCount
-    const key = parseExpression(p)
-    if (p.recovery && p.errorCount > before) {
-      close = p.recover('CBrace')
-      break
-    }
-    const keyIsIdentifier =
-      !forceExpression &&
-      p.kind(next) === 'Ident' &&
-      (key.type === 'Variable' || (key.type === 'Literal' && key.range.end === p.tokens.endPos(next)))
-
-    const sep = p.peek()
-    if (p.kind(sep) !== 'Equal' && p.kind(sep) !== 'Colon') {
-      if (!p.recovery) {
-        if (p.kind(sep) === 'Newline' || p.kind(sep) === 'Comma') {
-          p.error('Missing attribute value', 'Expected an attribute value, introduced by an equals sign ("=").', sep)
-        } else if (p.kind(sep) === 'Ident') {
-          p.error(
-            'Missing key/value separator',
-            'Expected an equals sign ("=") to mark the beginning of the attribute value. If you intended to given an attribute name containing periods or spaces, write the name in quotes to create a string literal.',
-            sep,
-          )
-        } else if (p.kind(sep) === 'EOF') {
-          p.error(
-            'Unterminated object constructor expression',
-            'There is no corresponding closing brace before the end of the file. This may be caused by incorrect brace nesting elsewhere in this file.',
-            open,
-          )
-        } else {
-          p.error(
-            'Missing key/value separator',
-            'Expected an equals sign ("=") to mark the beginning of the attribute value.',
-            sep,
-          )
-        }
-      }
-      close = p.recover('CBrace')
-      break
-    }
-    p.read()
-    const beforeValue = p.errorCount
-    const value = parseExpression(p)
-    items.push({key, keyIsIdentifier, value, range: p.range(key.range, value.range)})
-    if (p.recovery && p.errorCount > beforeValue) {
-      close = p.recover('CBrace')
-      break
-    }
-    const after = p.peek()
-    if (p.kind(after) === 'CBrace') {
-      close = p.read()
-      break
-    }
-    if (p.kind(after) !== 'Comma' && p.kind(after) !== 'Newline') {
-      if (!p.recovery) {
-        if (p.kind(after) === 'EOF') {
-          p.error(
-            'Unterminated object constructor expression',
-            'There is no corresponding closing brace before the end of the file. This may be caused by incorrect brace nesting elsewhere in this file.',
-            open,
-          )
-        } else {
-          p.error(
-            'Missing attribute separator',
-            'Expected a newline or comma to mark the beginning of the next attribute.',
-            after,
-          )
-        }
-      }
-      close = p.recover('CBrace')
-      break
-    }
-    p.read()
+  } finally {
+    p.popNewlines()
   }
-  p.popNewlines()
-  const object: ObjectExpr = {type: 'Object', items, range: p.range(open, close)}
-  return object
+}
+
+/** One tuple item: any expression. */
+function parseTupleItem(p: ParserState, items: Expression[]): boolean {
+  const before = p.errorCount
+  items.push(parseExpression(p))
+  return !(p.recovery && p.errorCount > before)
+}
+
+/** One object item: `key = value` or `key: value`, the key an identifier or any expression. */
+function parseObjectItem(p: ParserState, items: ObjectItem[], open: number): boolean {
+  const first = p.peek()
+  // Parentheses force a key to be an expression rather than a literal name.
+  const forceExpression = p.kind(first) === 'OParen'
+  const before = p.errorCount
+  const key = parseExpression(p)
+  if (p.recovery && p.errorCount > before) return false
+  const keyIsIdentifier =
+    !forceExpression &&
+    p.kind(first) === 'Ident' &&
+    (key.type === 'Variable' || (key.type === 'Literal' && key.range.end === p.tokens.endPos(first)))
+
+  const sep = p.peek()
+  if (p.kind(sep) !== 'Equal' && p.kind(sep) !== 'Colon') {
+    if (!p.recovery) {
+      if (p.kind(sep) === 'Newline' || p.kind(sep) === 'Comma') {
+        p.error('Missing attribute value', 'Expected an attribute value, introduced by an equals sign ("=").', sep)
+      } else if (p.kind(sep) === 'Ident') {
+        p.error(
+          'Missing key/value separator',
+          'Expected an equals sign ("=") to mark the beginning of the attribute value. If you intended to given an attribute name containing periods or spaces, write the name in quotes to create a string literal.',
+          sep,
+        )
+      } else if (p.kind(sep) === 'EOF') {
+        p.error(OBJECT_ITEMS.unterminated.summary, OBJECT_ITEMS.unterminated.detail, open)
+      } else {
+        p.error('Missing key/value separator', 'Expected an equals sign ("=") to mark the beginning of the attribute value.', sep)
+      }
+    }
+    return false
+  }
+  p.read()
+  const beforeValue = p.errorCount
+  const value = parseExpression(p)
+  items.push({key, keyIsIdentifier, value, range: p.range(key.range, value.range)})
+  return !(p.recovery && p.errorCount > beforeValue)
 }
 
 /** `[for ...]` or `{for ...}`, with the opening bracket read and `for` next. */
