@@ -54,8 +54,9 @@ export function formatHcl(source: string, filename: string): string {
   const lines = splitLines(toUnits(stream, source))
   indentLines(lines)
   spaceUnits(lines)
-  alignCells(lines)
+  // Blank lines first: they end alignment runs, and the output's blank lines are what a second pass sees.
   placeBlankLines(lines, file)
+  alignCells(lines)
   return bom + render(lines, eol)
 }
 

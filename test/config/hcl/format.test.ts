@@ -27,6 +27,13 @@ describe('formatHcl layout', () => {
     )
   })
 
+  it('aligns across a blank line it removes, so a second pass changes nothing (found by the fuzz test, seed 30)', () => {
+    // The blank line after an opening bracket goes; the two trailing comments then form one run.
+    const once = fmt('list = [# first\n\n  "b", // second\n]\n')
+    expect(once).toBe('list = [ # first\n  "b",   // second\n]\n')
+    expect(fmt(once)).toBe(once)
+  })
+
   it('puts one blank line between blocks and collapses runs of blank lines', () => {
     expect(fmt('\n\na = 1\nb {\n}\nc "x" {\n\n\n  d = 1\n\n\n  e = 2\n\n}\n\n\n\nf = 1\n\n\n')).toBe(
       'a = 1\n\nb {\n}\n\nc "x" {\n  d = 1\n\n  e = 2\n}\n\nf = 1\n',
