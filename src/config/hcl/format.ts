@@ -60,8 +60,13 @@ export function formatHcl(source: string, filename: string): string {
   return bom + render(lines, eol)
 }
 
+/**
+ * The line break of the first line with content: blank lines at the top are dropped, and a second
+ * pass must see the same ending as the first (files that mix endings would flip otherwise).
+ */
 function detectLineEnding(source: string): string {
-  const nl = source.indexOf('\n')
+  const content = source.search(/[^\s\ufeff]/)
+  const nl = source.indexOf('\n', Math.max(content, 0))
   return nl > 0 && source.charCodeAt(nl - 1) === 13 ? '\r\n' : '\n'
 }
 
@@ -113,8 +118,9 @@ function toUnits(stream: TokenStream, source: string): Unit[] {
       const isLine = text.startsWith('#') || text.startsWith('//')
       units.push({
         kind: 'Comment',
-        // A line comment loses its trailing blanks; a block comment is kept as written.
-        text: isLine ? text.replace(/[ \t]+$/, '') : text,
+        // A line comment loses its trailing blanks (and a lone carriage return ending the file, which
+        // HCL counts as part of the comment); a block comment is kept as written.
+        text: isLine ? text.replace(/[ \t\r]+$/, '') : text,
         startLine: startLines[i],
         endLine: isLine ? startLines[i] : stream.endPos(i).line,
         bracket: 0,

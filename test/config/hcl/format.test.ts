@@ -34,6 +34,22 @@ describe('formatHcl layout', () => {
     expect(fmt(once)).toBe(once)
   })
 
+  it('takes the line ending of the first line with content, so files that mix endings format the same twice', () => {
+    // Found by the fuzz test (seeds 180 and 281): a blank first line decided the ending, then was dropped.
+    for (const source of ['\nscript = <<EOT\r\necho hi\r\nEOT\r\n\r\na = 1\r\n', '\r\nscript = <<EOT\necho hi\nEOT\n\na = 1\n']) {
+      const once = fmt(source)
+      expect(once).toBe(source.slice(source.indexOf('s')))
+      expect(fmt(once)).toBe(once)
+    }
+  })
+
+  it('drops a lone carriage return ending a comment at the end of the file, as it drops trailing blanks', () => {
+    // Found by the fuzz test (seed 233): HCL counts that CR as part of the comment.
+    const once = fmt('# saved \r')
+    expect(once).toBe('# saved\n')
+    expect(fmt(once)).toBe(once)
+  })
+
   it('puts one blank line between blocks and collapses runs of blank lines', () => {
     expect(fmt('\n\na = 1\nb {\n}\nc "x" {\n\n\n  d = 1\n\n\n  e = 2\n\n}\n\n\n\nf = 1\n\n\n')).toBe(
       'a = 1\n\nb {\n}\n\nc "x" {\n  d = 1\n\n  e = 2\n}\n\nf = 1\n',
