@@ -77,7 +77,10 @@ export type Expression =
   | UnaryExpr
   | ParenExpr
 
-/** Every expression node. Ranges may be shared between nodes (same object); treat them as read-only. */
+/**
+ * Every expression node. Ranges may be shared between nodes (same object), or made when read (the
+ * classes of nodes.ts: equal each time, not the same object); treat them as read-only values.
+ */
 interface Node {
   range: Range
 }

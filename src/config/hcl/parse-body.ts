@@ -4,6 +4,7 @@
  * HashiCorp's hclsyntax parser.
  */
 import type {Attribute, Block, BlockLabel, Body, BodyItem} from './ast.js'
+import {AttributeNode, BlockNode, BodyNode, LabelNode} from './nodes.js'
 import {parseExpression} from './parse-expression.js'
 import type {ParserState} from './parser-state.js'
 
@@ -61,7 +62,8 @@ export function parseBody(p: ParserState, end: 'EOF' | 'CBrace'): Body {
     p.recover(end)
     break
   }
-  return {type: 'Body', items, range: p.range(startTok, endTok)}
+  // An exact-size copy: the tree keeps it for the whole load, and a grown array has spare slots.
+  return new BodyNode(p.rangeSource, startTok, endTok, items.slice())
 }
 
 /** Bodies with this many items look their attributes up in a Map. */
@@ -121,13 +123,7 @@ function finishAttribute(p: ParserState, ident: number, singleLine: boolean): At
     }
   }
   // The attribute ends with its expression, not with the newline that terminates it.
-  return {
-    type: 'Attribute',
-    name: p.text(ident),
-    nameRange: p.range(ident),
-    expr,
-    range: p.range(ident, expr.range),
-  }
+  return new AttributeNode(p.rangeSource, ident, p.name(ident), expr)
 }
 
 function finishBlock(p: ParserState, ident: number): Block {
@@ -145,7 +141,7 @@ function finishBlock(p: ParserState, ident: number): Block {
     }
     if (p.kind(tok) === 'Ident') {
       p.read()
-      labels.push({value: p.text(tok), quoted: false, range: p.range(tok)})
+      labels.push(new LabelNode(p.rangeSource, tok, tok, p.text(tok), false))
       continue
     }
     if (p.kind(tok) === 'Equal') {
@@ -227,16 +223,7 @@ function finishBlock(p: ParserState, ident: number): Block {
     p.recoverAfterBodyItem()
   }
 
-  return {
-    type: 'Block',
-    blockType: p.text(ident),
-    typeRange: p.range(ident),
-    labels,
-    body,
-    openBraceRange: p.range(open),
-    closeBraceRange: p.range(close),
-    range: p.range(ident, close),
-  }
+  return new BlockNode(p.rangeSource, {ident, open, close}, p.name(ident), labels.slice(), body)
 }
 
 /** The body of `b { a = 1 }`: exactly one attribute, on the block's line. */
@@ -306,5 +293,5 @@ function parseLabel(p: ParserState): BlockLabel {
     end = tok
     break
   }
-  return {value, quoted: true, range: p.range(open, end)}
+  return new LabelNode(p.rangeSource, open, end, value, true)
 }

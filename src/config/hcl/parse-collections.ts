@@ -15,7 +15,8 @@ export function parseTuple(p: ParserState): Expression {
   if (forFollows(p)) return finishFor(p, open)
   const items: Expression[] = []
   const close = readItems(p, open, TUPLE_ITEMS, items)
-  const tuple: TupleExpr = {type: 'Tuple', items, range: p.range(open, close)}
+  // Exact-size copies of the item lists, as for bodies (parse-body.ts).
+  const tuple: TupleExpr = {type: 'Tuple', items: items.slice(), range: p.range(open, close)}
   return tuple
 }
 
@@ -25,7 +26,7 @@ export function parseObject(p: ParserState): Expression {
   if (forFollows(p)) return finishFor(p, open)
   const items: ObjectItem[] = []
   const close = readItems(p, open, OBJECT_ITEMS, items)
-  const object: ObjectExpr = {type: 'Object', items, range: p.range(open, close)}
+  const object: ObjectExpr = {type: 'Object', items: items.slice(), range: p.range(open, close)}
   return object
 }
 
@@ -142,7 +143,7 @@ function parseObjectItem(p: ParserState, items: ObjectItem[], open: number): boo
   const keyIsIdentifier =
     !forceExpression &&
     p.kind(first) === 'Ident' &&
-    (key.type === 'Variable' || (key.type === 'Literal' && key.range.end === p.tokens.endPos(first)))
+    (key.type === 'Variable' || (key.type === 'Literal' && key.range.end.byte === p.tokens.endPos(first).byte))
 
   const sep = p.peek()
   if (p.kind(sep) !== 'Equal' && p.kind(sep) !== 'Colon') {

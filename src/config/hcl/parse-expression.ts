@@ -5,6 +5,7 @@
  * Structure and error messages follow HashiCorp's hclsyntax parser so both reject the same input
  * at the same place.
  */
+import {GetAttrNode, TokenLiteralNode, VariableNode} from './nodes.js'
 import type {BinaryOperator, CallExpr, Expression, LiteralExpr, SplatItemExpr} from './ast.js'
 import {parseObject, parseTuple} from './parse-collections.js'
 import {parseTemplate} from './parse-template.js'
@@ -99,7 +100,7 @@ function parseTraversals(p: ParserState, from: Expression): Expression {
       const attr = p.peek()
       if (p.kind(attr) === 'Ident') {
         p.read()
-        ret = {type: 'GetAttr', object: ret, name: p.text(attr), nameRange: p.range(attr), range: p.range(from.range, attr)}
+        ret = new GetAttrNode(p.rangeSource, ret, attr, p.name(attr))
       } else if (p.kind(attr) === 'NumberLit') {
         p.read()
         ret = {
@@ -224,7 +225,7 @@ function numberLiteral(p: ParserState, tok: number): LiteralExpr {
   if (Number.isNaN(value)) {
     p.error('Invalid number literal', 'Failed to recognize the value of this number literal.', tok)
   }
-  return {type: 'Literal', value: Number.isNaN(value) ? null : value, raw, range: p.range(tok)}
+  return new TokenLiteralNode(p.rangeSource, tok, Number.isNaN(value) ? null : value, raw)
 }
 
 export function placeholder(p: ParserState, from: number, to: number = from): LiteralExpr {
@@ -259,10 +260,10 @@ function parseTerm(p: ParserState): Expression {
       const tok = p.read()
       const after = p.peekKind()
       if (after === 'OParen' || after === 'DoubleColon') return finishCall(p, tok)
-      const name = p.text(tok)
-      if (name === 'true' || name === 'false') return {type: 'Literal', value: name === 'true', raw: name, range: p.range(tok)}
-      if (name === 'null') return {type: 'Literal', value: null, raw: name, range: p.range(tok)}
-      return {type: 'Variable', name, range: p.range(tok)}
+      const name = p.name(tok)
+      if (name === 'true' || name === 'false') return new TokenLiteralNode(p.rangeSource, tok, name === 'true', name)
+      if (name === 'null') return new TokenLiteralNode(p.rangeSource, tok, null, name)
+      return new VariableNode(p.rangeSource, tok, name)
     }
     case 'OQuote':
     case 'OHeredoc':

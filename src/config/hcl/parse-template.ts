@@ -5,6 +5,7 @@
  * indent flushing, merging of adjacent text, and nesting of `if`/`for` directives into a tree.
  */
 import type {TemplateExpr} from './ast.js'
+import {PlainStringNode} from './nodes.js'
 import {parseExpression} from './parse-expression.js'
 import type {ParserState} from './parser-state.js'
 import {type FlatPart, TemplateTreeBuilder, flushHeredoc, meldLiterals, toNFC} from './template-tree.js'
@@ -28,9 +29,8 @@ export function parseTemplate(p: ParserState): TemplateExpr {
     }
     if (p.kind(first) === 'QuotedLit' && p.kind(first + 1) === 'CQuote') {
       p.read()
-      const close = p.read()
-      const value = toNFC(p.decode(first))
-      return {type: 'Template', parts: [{type: 'TemplateLiteral', value, range: p.range(first)}], range: p.range(open, close)}
+      p.read() // the closing quote, token first + 1
+      return new PlainStringNode(p.rangeSource, open, first, toNFC(p.decode(first)))
     }
   }
   const closer: TokenKind = heredoc ? 'CHeredoc' : 'CQuote'

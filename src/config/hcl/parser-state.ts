@@ -23,6 +23,9 @@ export const MAX_NESTING = 400
 const COMMENT = KIND_CODE.Comment
 const NEWLINE = KIND_CODE.Newline
 
+/** Slots of the name table (a power of two): far more than the distinct names of a configuration. */
+const NAME_SLOTS = 4096
+
 /** A token (its index in the stream) or an AST node's range. */
 export type Span = number | SourceRange
 
@@ -62,6 +65,7 @@ export class ParserState {
   /** Set when parsing gave up (too deep): the cursor stays at EOF and no more errors are added. */
   private aborted = false
   readonly diagnostics: Diagnostic[] = []
+  private readonly names: (string | undefined)[] = new Array(NAME_SLOTS)
   private readonly codes: Uint8Array
   private readonly last: number
   /** What every range of this file refers to (see token-range.ts). */
@@ -137,6 +141,11 @@ export class ParserState {
     return this.diagnostics.length
   }
 
+  /** What this file's ranges refer to, for nodes that make their ranges when read (nodes.ts). */
+  get rangeSource(): RangeSource {
+    return this.ranges
+  }
+
   /** The source range from the start of `from` to the end of `to` (positions worked out when read). */
   range(from: Span, to: Span = from): SourceRange {
     return TokenRange.span(this.ranges, from, to)
@@ -180,6 +189,26 @@ export class ParserState {
   /** The text of a token. */
   text(tok: number): string {
     return this.source.slice(this.tokens.starts[tok], this.tokens.ends[tok])
+  }
+
+  /**
+   * The text of a name token (attribute, block type, variable, attribute step), shared between its
+   * occurrences: a file repeats a few dozen names thousands of times, and one string (its hash
+   * computed once) is cheaper to keep and to look up than thousands of copies.
+   */
+  name(tok: number): string {
+    const source = this.source
+    const start = this.tokens.starts[tok]
+    const end = this.tokens.ends[tok]
+    // A direct-mapped table by a hash of the characters: no string is made for a name seen before.
+    let hash = end - start
+    for (let i = start; i < end; i++) hash = (Math.imul(hash, 31) + source.charCodeAt(i)) | 0
+    const slot = hash & (NAME_SLOTS - 1)
+    const known = this.names[slot]
+    if (known !== undefined && known.length === end - start && source.startsWith(known, start)) return known
+    const text = source.slice(start, end)
+    this.names[slot] = text
+    return text
   }
 
   /**

@@ -3,8 +3,8 @@
  * some two or three), but a load reads few of them: diagnostics and the model's block headers. Making
  * every range and its two positions up front was half the cost of parsing a large file, most of it
  * in garbage collection. A TokenRange holds the tokens it spans and answers `start` and `end` from
- * the token stream (whose positions are made once per token and shared), so it reads like any
- * SourceRange. Its JSON is the plain form; `plainRange` copies it into a plain object, for what
+ * the token stream, so it reads like any SourceRange (the most frequent nodes go further and make
+ * their TokenRanges when read, see nodes.ts). Its JSON is the plain form; `plainRange` copies it into a plain object, for what
  * leaves the loader (diagnostics: compared, cloned and serialised as plain data).
  */
 import type {Pos, SourceRange} from '../../model/errors.js'

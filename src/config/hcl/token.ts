@@ -83,8 +83,7 @@ export const KIND_CODE = Object.fromEntries(TOKEN_KINDS.map((kind, code) => [kin
  * All tokens of a file in parallel typed arrays, the form the parser reads: token `i` has kind
  * `kind(i)`, source indexes `starts[i]`..`ends[i]` and its start position in `startLines`,
  * `startColumns`, `startBytes`. No object is made per token; a position becomes a Pos object only
- * when a range is read (then cached, so ranges share it). Tokens never overlap and are in source
- * order; the last one is EOF.
+ * when a range is read. Tokens never overlap and are in source order; the last one is EOF.
  */
 export class TokenStream {
   length = 0
@@ -94,9 +93,6 @@ export class TokenStream {
   startLines: Int32Array
   startColumns: Int32Array
   startBytes: Int32Array
-  // By token: few positions are ever read (AST ranges work theirs out when read, see token-range.ts).
-  private readonly startPositions = new Map<number, Pos>()
-  private readonly endPositions = new Map<number, Pos>()
 
   constructor(
     private readonly source: string,
@@ -142,26 +138,19 @@ export class TokenStream {
     return TOKEN_KINDS[this.codes[i]]
   }
 
-  /** The start of token `i` as a (shared) Pos. */
+  /**
+   * The start of token `i` as a new Pos. Not cached: few positions are read (ranges work theirs out
+   * when read, see nodes.ts), and a cache kept them, and itself, alive for the whole load.
+   */
   startPos(i: number): Pos {
-    let pos = this.startPositions.get(i)
-    if (pos === undefined) {
-      pos = {line: this.startLines[i], column: this.startColumns[i], byte: this.startBytes[i]}
-      this.startPositions.set(i, pos)
-    }
-    return pos
+    return {line: this.startLines[i], column: this.startColumns[i], byte: this.startBytes[i]}
   }
 
-  /** The end of token `i` as a (shared) Pos, counted on from its start. */
+  /** The end of token `i` as a new Pos, counted on from its start. */
   endPos(i: number): Pos {
-    // Where the next token starts right here (`x.y`, `f(`, `"s"`), both share one Pos.
+    // Where the next token starts right here (`x.y`, `f(`, `"s"`), that is the end.
     if (i + 1 < this.length && this.starts[i + 1] === this.ends[i]) return this.startPos(i + 1)
-    let pos = this.endPositions.get(i)
-    if (pos === undefined) {
-      pos = advance(this.source, this.starts[i], this.ends[i], this.startLines[i], this.startColumns[i], this.startBytes[i])
-      this.endPositions.set(i, pos)
-    }
-    return pos
+    return advance(this.source, this.starts[i], this.ends[i], this.startLines[i], this.startColumns[i], this.startBytes[i])
   }
 
   /** Token `i` as an object. */
