@@ -1,7 +1,7 @@
 /**
  * What a file means to the parser, as a comparable list: every token except white space, with
  * each run of line breaks reduced to one marker and
- * comments compared without trailing blanks. Two files with equal lists parse identically; the
+ * comments compared without trailing blanks (a lone carriage return ending the file counts as one). Two files with equal lists parse identically; the
  * formatter may only change what this list does not show.
  */
 import {lex} from '../../../src/config/hcl/lexer.js'
@@ -17,7 +17,7 @@ export function significantTokens(source: string): string[] {
       continue
     }
     if (tok.kind === 'Comment') {
-      out.push(`Comment ${text.replace(/[ \t]+(?=\r?\n|$)/g, '')}`)
+      out.push(`Comment ${text.replace(/[ \t]+(?=\r?\n|$)/g, '').replace(/[ \t\r]+$/, '')}`)
       continue
     }
     // Line breaks at the start and the end of a file mean nothing.
