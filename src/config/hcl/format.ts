@@ -88,7 +88,7 @@ function bracketChange(kind: Unit['kind']): number {
 /** Tokens to units; Newline tokens stay as units of kind 'Newline' (line breaks). */
 function toUnits(stream: TokenStream, source: string): Unit[] {
   const units: Unit[] = []
-  const {starts, ends, startLines} = stream
+  const {starts, ends} = stream
   for (let i = 0; i < stream.length; i++) {
     const kind = stream.kind(i)
     if (kind === 'EOF') break
@@ -105,7 +105,7 @@ function toUnits(stream: TokenStream, source: string): Unit[] {
       units.push({
         kind: kind === 'OQuote' ? 'String' : 'Heredoc',
         text: source.slice(starts[i], ends[j]),
-        startLine: startLines[i],
+        startLine: stream.line(i),
         endLine: stream.endPos(j).line,
         bracket: 0,
         spaces: 0,
@@ -121,8 +121,8 @@ function toUnits(stream: TokenStream, source: string): Unit[] {
         // A line comment loses its trailing blanks (and a lone carriage return ending the file, which
         // HCL counts as part of the comment); a block comment is kept as written.
         text: isLine ? text.replace(/[ \t\r]+$/, '') : text,
-        startLine: startLines[i],
-        endLine: isLine ? startLines[i] : stream.endPos(i).line,
+        startLine: stream.line(i),
+        endLine: isLine ? stream.line(i) : stream.endPos(i).line,
         bracket: 0,
         spaces: 0,
         lineComment: isLine,
@@ -130,7 +130,8 @@ function toUnits(stream: TokenStream, source: string): Unit[] {
       continue
     }
     // Every other token sits on one line (a Newline token belongs to the line it ends).
-    units.push({kind, text, startLine: startLines[i], endLine: startLines[i], bracket: bracketChange(kind), spaces: 0})
+    const line = stream.line(i)
+    units.push({kind, text, startLine: line, endLine: line, bracket: bracketChange(kind), spaces: 0})
   }
   return units
 }

@@ -2,10 +2,9 @@
  * The HCL lexer: turns source text into tokens, following HashiCorp's scanner mode for mode.
  * Three modes nest on a stack: normal code, quoted-string templates and heredoc templates; `${`
  * and `%{` inside a template push normal mode until the matching `}` (or `~}`) pops it.
- * One pass with charCodeAt, no per-character slicing, positions tracked incrementally.
+ * One pass with charCodeAt, no per-character slicing; positions are worked out only when read.
  */
 import type {Diagnostic} from '../../model/errors.js'
-import {PositionTracker} from './position.js'
 import {scanHeredocOpener, scanHeredocRun, scanIdentRest, scanNumber, scanQuotedRun} from './lexer-runs.js'
 import {isIdentStart, trimSpace} from './text.js'
 import {INVALID_CODES, invalidTokenDiagnostics} from './lexical-diagnostics.js'
@@ -42,7 +41,6 @@ export function lex(source: string, filename: string): {tokens: Token[]; diagnos
  */
 export function scan(source: string, filename: string): ScanResult {
   const origin = source.charCodeAt(0) === 0xfeff ? 1 : 0
-  const tracker = new PositionTracker(source, origin)
   // Most files have about one token per four characters.
   const stream = new TokenStream(source, (source.length >> 2) + 16)
   let sawInvalid = false
@@ -56,8 +54,7 @@ export function scan(source: string, filename: string): ScanResult {
   let commentEnd = -2
 
   const emit = (code: number, start: number, end: number): void => {
-    tracker.moveTo(start)
-    stream.push(code, start, end, tracker.lineNumber, tracker.columnNumber, tracker.byteOffset)
+    stream.push(code, start, end)
     if (INVALID_CODES[code] === 1) sawInvalid = true
   }
 

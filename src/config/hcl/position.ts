@@ -1,86 +1,80 @@
 /**
  * Converts string indexes (UTF-16 units) into source positions: 1-based line, 1-based column in
- * Unicode code points, 0-based UTF-8 byte offset. The tracker only moves forward, so converting
- * every token of a file in order costs one pass over the text.
+ * Unicode code points, 0-based UTF-8 byte offset.
  */
 import type {Pos} from '../../model/errors.js'
 
-/** Positions of ascending indexes in one source text; going backwards restarts from the beginning. */
-export class PositionTracker {
-  private idx: number
-  private line = 1
-  private col = 1
-  private byte: number
+/**
+ * Positions of any index in one source text, worked out when asked: a table of line starts (made on
+ * the first question, one indexOf pass), then a binary search. An ASCII text (most configurations)
+ * has its column and byte by arithmetic; any other counts them from the start of the line.
+ */
+export class LineIndex {
+  readonly #source: string
+  /** Where counting starts: 1 after a byte order mark, which still occupies three bytes of the file. */
+  readonly #origin: number
+  #starts: number[] | undefined
+  /** The UTF-8 offset of each line's start, for a text that is not ASCII. */
+  #lineBytes: number[] | undefined
+  #ascii: boolean | undefined
 
-  constructor(
-    private readonly source: string,
-    /** Index where counting starts (1 after a byte order mark). */
-    private readonly origin = 0,
-  ) {
-    this.idx = origin
-    // A skipped BOM still occupies three bytes of the file.
-    this.byte = origin === 1 ? 3 : 0
+  constructor(source: string) {
+    this.#source = source
+    this.#origin = source.charCodeAt(0) === 0xfeff ? 1 : 0
   }
 
-  /** Current position, after the last `moveTo`. */
-  get lineNumber(): number {
-    return this.line
+  /** The position of `index` (a string index, at most the text's length). */
+  at(index: number): Pos {
+    const line = this.lineOf(index)
+    const start = this.#lineStarts()[line - 1] as number
+    const from = Math.max(index, start)
+    if (this.#isAscii()) return {line, column: from - start + 1, byte: from - this.#origin + (this.#origin === 1 ? 3 : 0)}
+    return advance(this.#source, start, from, line, 1, this.#byteOfLine(line - 1))
   }
 
-  get columnNumber(): number {
-    return this.col
-  }
-
-  get byteOffset(): number {
-    return this.byte
-  }
-
-  /** Moves to `target` (an index into the source, at most its length); read the position after. */
-  moveTo(target: number): void {
-    if (target < this.idx) {
-      this.idx = this.origin
-      this.line = 1
-      this.col = 1
-      this.byte = this.origin === 1 ? 3 : 0
+  /** The 1-based line of `index`. */
+  lineOf(index: number): number {
+    const starts = this.#lineStarts()
+    let low = 0
+    let high = starts.length - 1
+    while (low < high) {
+      const mid = (low + high + 1) >> 1
+      if ((starts[mid] as number) <= index) low = mid
+      else high = mid - 1
     }
-    const src = this.source
-    let idx = this.idx
-    let line = this.line
-    let col = this.col
-    let byte = this.byte
-    while (idx < target) {
-      const c = src.charCodeAt(idx)
-      if (c === 10) {
-        line++
-        col = 1
-        byte++
-      } else if (c < 0x80) {
-        col++
-        byte++
-      } else if (c < 0x800) {
-        col++
-        byte += 2
-      } else if (c >= 0xd800 && c <= 0xdbff && idx + 1 < src.length && isLowSurrogate(src.charCodeAt(idx + 1))) {
-        col++
-        byte += 4
-        idx++
-      } else {
-        // BMP characters, and lone surrogates (which an encoder writes as U+FFFD), take 3 bytes.
-        col++
-        byte += 3
+    return low + 1
+  }
+
+  #lineStarts(): number[] {
+    if (this.#starts === undefined) {
+      const starts = [this.#origin]
+      const source = this.#source
+      for (let nl = source.indexOf('\n', this.#origin); nl >= 0; nl = source.indexOf('\n', nl + 1)) starts.push(nl + 1)
+      this.#starts = starts
+    }
+    return this.#starts
+  }
+
+  #isAscii(): boolean {
+    if (this.#ascii === undefined) {
+      const nonAscii = /[^\u0000-\u007f]/g
+      nonAscii.lastIndex = this.#origin
+      this.#ascii = !nonAscii.test(this.#source)
+    }
+    return this.#ascii
+  }
+
+  #byteOfLine(line: number): number {
+    if (this.#lineBytes === undefined) {
+      const starts = this.#lineStarts()
+      const bytes = [this.#origin === 1 ? 3 : 0]
+      for (let k = 1; k < starts.length; k++) {
+        const from = starts[k - 1] as number
+        bytes.push(advance(this.#source, from, starts[k] as number, 1, 1, bytes[k - 1] as number).byte)
       }
-      idx++
+      this.#lineBytes = bytes
     }
-    this.idx = idx
-    this.line = line
-    this.col = col
-    this.byte = byte
-  }
-
-  /** The position of `target` as a new Pos. */
-  at(target: number): Pos {
-    this.moveTo(target)
-    return {line: this.line, column: this.col, byte: this.byte}
+    return this.#lineBytes[line] as number
   }
 }
 

@@ -4,7 +4,7 @@
  * that our diagnostics land where the reference implementation puts them.
  */
 import type {Pos} from '../../model/errors.js'
-import {advance} from './position.js'
+import {LineIndex} from './position.js'
 
 export const TOKEN_KINDS = [
   'OBrace',
@@ -81,41 +81,31 @@ export const KIND_CODE = Object.fromEntries(TOKEN_KINDS.map((kind, code) => [kin
 
 /**
  * All tokens of a file in parallel typed arrays, the form the parser reads: token `i` has kind
- * `kind(i)`, source indexes `starts[i]`..`ends[i]` and its start position in `startLines`,
- * `startColumns`, `startBytes`. No object is made per token; a position becomes a Pos object only
- * when a range is read. Tokens never overlap and are in source order; the last one is EOF.
+ * `kind(i)` and source indexes `starts[i]`..`ends[i]`. No object is made per token, and no position
+ * is worked out while scanning: a position becomes a Pos object only when a range is read (see
+ * LineIndex). Tokens never overlap and are in source order; the last one is EOF.
  */
 export class TokenStream {
   length = 0
   codes: Uint8Array
   starts: Int32Array
   ends: Int32Array
-  startLines: Int32Array
-  startColumns: Int32Array
-  startBytes: Int32Array
+  readonly #lines: LineIndex
 
-  constructor(
-    private readonly source: string,
-    capacity = 1024,
-  ) {
+  constructor(source: string, capacity = 1024) {
     this.codes = new Uint8Array(capacity)
     this.starts = new Int32Array(capacity)
     this.ends = new Int32Array(capacity)
-    this.startLines = new Int32Array(capacity)
-    this.startColumns = new Int32Array(capacity)
-    this.startBytes = new Int32Array(capacity)
+    this.#lines = new LineIndex(source)
   }
 
   /** Appends a token (the lexer's only write). */
-  push(code: number, start: number, end: number, line: number, column: number, byte: number): void {
+  push(code: number, start: number, end: number): void {
     const i = this.length
     if (i === this.codes.length) this.grow()
     this.codes[i] = code
     this.starts[i] = start
     this.ends[i] = end
-    this.startLines[i] = line
-    this.startColumns[i] = column
-    this.startBytes[i] = byte
     this.length = i + 1
   }
 
@@ -129,28 +119,25 @@ export class TokenStream {
     this.codes = widen(this.codes, (n) => new Uint8Array(n))
     this.starts = widen(this.starts, (n) => new Int32Array(n))
     this.ends = widen(this.ends, (n) => new Int32Array(n))
-    this.startLines = widen(this.startLines, (n) => new Int32Array(n))
-    this.startColumns = widen(this.startColumns, (n) => new Int32Array(n))
-    this.startBytes = widen(this.startBytes, (n) => new Int32Array(n))
   }
 
   kind(i: number): TokenKind {
     return TOKEN_KINDS[this.codes[i]]
   }
 
-  /**
-   * The start of token `i` as a new Pos. Not cached: few positions are read (ranges work theirs out
-   * when read, see nodes.ts), and a cache kept them, and itself, alive for the whole load.
-   */
+  /** The start of token `i` as a new Pos (not cached: few are read, see nodes.ts). */
   startPos(i: number): Pos {
-    return {line: this.startLines[i], column: this.startColumns[i], byte: this.startBytes[i]}
+    return this.#lines.at(this.starts[i])
   }
 
-  /** The end of token `i` as a new Pos, counted on from its start. */
+  /** The end of token `i` as a new Pos. */
   endPos(i: number): Pos {
-    // Where the next token starts right here (`x.y`, `f(`, `"s"`), that is the end.
-    if (i + 1 < this.length && this.starts[i + 1] === this.ends[i]) return this.startPos(i + 1)
-    return advance(this.source, this.starts[i], this.ends[i], this.startLines[i], this.startColumns[i], this.startBytes[i])
+    return this.#lines.at(this.ends[i])
+  }
+
+  /** The line token `i` starts on. */
+  line(i: number): number {
+    return this.#lines.lineOf(this.starts[i])
   }
 
   /** Token `i` as an object. */
