@@ -85,6 +85,14 @@ function bracketChange(kind: Unit['kind']): number {
   }
 }
 
+/**
+ * `text` without the blanks that end its inner lines. Done when a unit is made, not when it is
+ * written, so that alignment measures what is written and a second pass measures the same.
+ */
+function trimLineEnds(text: string): string {
+  return text.replace(/[ \t]+(?=\r?\n)/g, '')
+}
+
 /** Tokens to units; Newline tokens stay as units of kind 'Newline' (line breaks). */
 function toUnits(stream: TokenStream, source: string): Unit[] {
   const units: Unit[] = []
@@ -102,9 +110,11 @@ function toUnits(stream: TokenStream, source: string): Unit[] {
         if (k === kind) depth++
         else if (k === close && --depth === 0) break
       }
+      const text = source.slice(starts[i], ends[j])
       units.push({
         kind: kind === 'OQuote' ? 'String' : 'Heredoc',
-        text: source.slice(starts[i], ends[j]),
+        // Heredocs are kept byte for byte; a string broken inside `${}` loses its trailing blanks.
+        text: kind === 'OQuote' ? trimLineEnds(text) : text,
         startLine: stream.line(i),
         endLine: stream.endPos(j).line,
         bracket: 0,
@@ -119,8 +129,8 @@ function toUnits(stream: TokenStream, source: string): Unit[] {
       units.push({
         kind: 'Comment',
         // A line comment loses its trailing blanks (and a lone carriage return ending the file, which
-        // HCL counts as part of the comment); a block comment is kept as written.
-        text: isLine ? text.replace(/[ \t\r]+$/, '') : text,
+        // HCL counts as part of the comment); a block comment those at the end of its inner lines.
+        text: isLine ? text.replace(/[ \t\r]+$/, '') : trimLineEnds(text),
         startLine: stream.line(i),
         endLine: isLine ? stream.line(i) : stream.endPos(i).line,
         bracket: 0,
@@ -384,11 +394,7 @@ function render(lines: Line[], eol: string): string {
   for (const line of lines) {
     if (line.blankBefore) out.push('')
     let text = ''
-    for (const unit of line.units) {
-      text += ' '.repeat(unit.spaces)
-      // Heredocs are kept byte for byte; elsewhere a line break inside a unit loses trailing blanks.
-      text += unit.kind === 'Heredoc' ? unit.text : unit.text.replace(/[ \t]+(?=\r?\n)/g, '')
-    }
+    for (const unit of line.units) text += ' '.repeat(unit.spaces) + unit.text
     out.push(text)
   }
   return out.length === 0 ? '' : out.join(eol) + eol
