@@ -469,12 +469,14 @@ export class Evaluator {
   }
 
   private template(expr: TemplateExpr, bindings: Bindings): Value {
-    const only = expr.parts.length === 1 ? expr.parts[0] : undefined
+    if (expr.literal !== undefined) return expr.literal
+    const parts = expr.parts
+    const only = parts.length === 1 ? parts[0] : undefined
     // A template that is one interpolation and nothing else yields the value itself, not a string.
     if (only?.type === 'TemplateInterpolation' && expr.heredoc === undefined) return this.evaluate(only.expr, bindings)
     if (only?.type === 'TemplateLiteral') return only.value
     const state = {text: '', sensitive: false, failed: false}
-    this.templateParts(expr.parts, bindings, state)
+    this.templateParts(parts, bindings, state)
     if (state.failed) return poison
     return state.sensitive ? new Secret(state.text, 'expression') : state.text
   }

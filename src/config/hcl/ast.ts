@@ -104,6 +104,8 @@ export interface LiteralExpr extends Node {
 export interface TemplateExpr extends Node {
   type: 'Template'
   parts: TemplatePart[]
+  /** Set on a plain string (one literal part, not a heredoc): its text, read without making `parts`. */
+  readonly literal?: string
   /** Set for heredocs: the marker and whether it was `<<-` (indent-stripping). */
   heredoc?: {marker: string; stripIndent: boolean}
 }

@@ -175,6 +175,10 @@ export class PlainStringNode implements TemplateExpr {
     return [new PlainLiteralNode(this.#source, this.#text, this.#value)]
   }
 
+  get literal(): string {
+    return this.#value
+  }
+
   get range(): Range {
     // The closing quote follows the text token directly.
     return TokenRange.span(this.#source, this.#open, this.#text + 1)

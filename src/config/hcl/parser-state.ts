@@ -10,7 +10,7 @@
  */
 import type {Diagnostic, Pos, SourceRange} from '../../model/errors.js'
 import {advance} from './position.js'
-import {decodeLiteral} from './text.js'
+import {decodeLiteral, needsDecoding} from './text.js'
 import {KIND_CODE, type TokenKind, type TokenStream} from './token.js'
 import {plainRange, type RangeSource, TokenRange} from './token-range.js'
 
@@ -22,6 +22,7 @@ export const MAX_NESTING = 400
 
 const COMMENT = KIND_CODE.Comment
 const NEWLINE = KIND_CODE.Newline
+const QUOTED_LIT = KIND_CODE.QuotedLit
 
 /** Slots of the name table (a power of two): far more than the distinct names of a configuration. */
 const NAME_SLOTS = 4096
@@ -216,8 +217,11 @@ export class ParserState {
    * each bad escape is reported at its own position.
    */
   decode(tok: number): string {
+    const raw = this.text(tok)
+    const quoted = this.tokens.codes[tok] === QUOTED_LIT
+    if (!needsDecoding(raw, quoted)) return raw
     const start = this.tokens.starts[tok]
-    const {value, problems} = decodeLiteral(this.text(tok), this.tokens.kind(tok) === 'QuotedLit')
+    const {value, problems} = decodeLiteral(raw, quoted)
     if (problems.length > 0) {
       // Positions counted on from the previous problem (they come in order): linear in the token.
       let at = start

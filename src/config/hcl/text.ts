@@ -76,16 +76,18 @@ export interface EscapeProblem {
   detail: string
 }
 
+/** Whether decodeLiteral would change `raw`: most literals have no escape and are used as written. */
+export function needsDecoding(raw: string, quoted: boolean): boolean {
+  return (quoted && raw.indexOf('\\') >= 0) || raw.indexOf('$${') >= 0 || raw.indexOf('%%{') >= 0
+}
+
 /**
  * Decodes the raw text of a literal chunk. In a quoted string (`quoted`) backslash escapes apply;
  * in both quoted strings and heredocs `$${` and `%%{` stand for a literal `${` and `%{`.
  * Problems are reported, and the decoded text keeps going past them.
  */
 export function decodeLiteral(raw: string, quoted: boolean): {value: string; problems: EscapeProblem[]} {
-  // Fast path: nothing to decode.
-  if ((!quoted || raw.indexOf('\\') < 0) && raw.indexOf('$${') < 0 && raw.indexOf('%%{') < 0) {
-    return {value: raw, problems: []}
-  }
+  if (!needsDecoding(raw, quoted)) return {value: raw, problems: []}
   const problems: EscapeProblem[] = []
   let out = ''
   let runStart = 0
