@@ -19,8 +19,8 @@ export interface ConfigFile {
   filename: string
   source: string
   body: Body
-  /** Every comment in source order (the formatter re-attaches them). */
-  comments: Comment[]
+  /** Every comment in source order (listed on first read). */
+  readonly comments: Comment[]
 }
 
 export interface Body {

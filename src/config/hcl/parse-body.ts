@@ -13,7 +13,10 @@ const UNCLOSED_BLOCK_DETAIL =
 
 /** Parses body items until `end` (EOF for a file, `}` for a block, whose `{` was just read). */
 export function parseBody(p: ParserState, end: 'EOF' | 'CBrace'): Body {
-  const items: BodyItem[] = []
+  // This body's items go on the parser's shared list from `base` (nested bodies push theirs above
+  // and take them off again), and leave as an exact-size copy: no growing array per body.
+  const items = p.bodyItems
+  const base = items.length
   // Attributes by name, made only for a long body: a short one is searched (most bodies hold a few).
   let attributes: Map<string, Attribute> | undefined
   const startTok = p.prev()
@@ -32,7 +35,7 @@ export function parseBody(p: ParserState, end: 'EOF' | 'CBrace'): Body {
       const item = parseBodyItem(p)
       if (item === undefined) continue
       if (item.type === 'Attribute') {
-        const existing = attributes ? attributes.get(item.name) : attributeNamed(items, item.name)
+        const existing = attributes ? attributes.get(item.name) : attributeNamed(items, base, item.name)
         if (existing) {
           p.error(
             'Attribute redefined',
@@ -42,7 +45,7 @@ export function parseBody(p: ParserState, end: 'EOF' | 'CBrace'): Body {
           continue
         }
         if (attributes) attributes.set(item.name, item)
-        else if (items.length >= LONG_BODY) attributes = attributesByName(items, item)
+        else if (items.length - base >= LONG_BODY) attributes = attributesByName(items, base, item)
       }
       items.push(item)
       continue
@@ -62,23 +65,30 @@ export function parseBody(p: ParserState, end: 'EOF' | 'CBrace'): Body {
     p.recover(end)
     break
   }
-  // An exact-size copy: the tree keeps it for the whole load, and a grown array has spare slots.
-  return new BodyNode(p.rangeSource, startTok, endTok, items.slice())
+  const own = items.slice(base)
+  items.length = base
+  return new BodyNode(p.rangeSource, startTok, endTok, own)
 }
 
 /** Bodies with this many items look their attributes up in a Map. */
 const LONG_BODY = 16
 
-/** The attribute called `name` among `items`, if any. */
-function attributeNamed(items: readonly BodyItem[], name: string): Attribute | undefined {
-  for (const item of items) if (item.type === 'Attribute' && item.name === name) return item
+/** The attribute called `name` among `items` from `base`, if any. */
+function attributeNamed(items: readonly BodyItem[], base: number, name: string): Attribute | undefined {
+  for (let i = base; i < items.length; i++) {
+    const item = items[i] as BodyItem
+    if (item.type === 'Attribute' && item.name === name) return item
+  }
   return undefined
 }
 
-/** The attributes of `items`, and `added`, by name. */
-function attributesByName(items: readonly BodyItem[], added: Attribute): Map<string, Attribute> {
+/** The attributes of `items` from `base`, and `added`, by name. */
+function attributesByName(items: readonly BodyItem[], base: number, added: Attribute): Map<string, Attribute> {
   const map = new Map<string, Attribute>()
-  for (const item of items) if (item.type === 'Attribute') map.set(item.name, item)
+  for (let i = base; i < items.length; i++) {
+    const item = items[i] as BodyItem
+    if (item.type === 'Attribute') map.set(item.name, item)
+  }
   map.set(added.name, added)
   return map
 }
@@ -127,7 +137,9 @@ function finishAttribute(p: ParserState, ident: number, singleLine: boolean): At
 }
 
 function finishBlock(p: ParserState, ident: number): Block {
-  const labels: BlockLabel[] = []
+  // Collected on the parser's shared list and copied off (exact size) before any body is parsed.
+  const collected = p.blockLabels
+  collected.length = 0
   let open: number
   for (;;) {
     const tok = p.peek()
@@ -136,12 +148,12 @@ function finishBlock(p: ParserState, ident: number): Block {
       break
     }
     if (p.kind(tok) === 'OQuote') {
-      labels.push(parseLabel(p))
+      collected.push(parseLabel(p))
       continue
     }
     if (p.kind(tok) === 'Ident') {
       p.read()
-      labels.push(new LabelNode(p.rangeSource, tok, tok, p.text(tok), false))
+      collected.push(new LabelNode(p.rangeSource, tok, tok, p.text(tok), false))
       continue
     }
     if (p.kind(tok) === 'Equal') {
@@ -160,6 +172,7 @@ function finishBlock(p: ParserState, ident: number): Block {
       p.error('Invalid block definition', 'Either a quoted string block label or an opening brace ("{") is expected here.', tok)
     }
     p.recoverAfterBodyItem()
+    const labels = collected.slice()
     const endRange = labels.length > 0 ? labels[labels.length - 1].range : p.range(ident)
     return {
       type: 'Block',
@@ -173,6 +186,7 @@ function finishBlock(p: ParserState, ident: number): Block {
     }
   }
 
+  const labels = collected.slice()
   let body: Body
   const first = p.peekKind()
   const entered = p.enter(open)
@@ -223,7 +237,7 @@ function finishBlock(p: ParserState, ident: number): Block {
     p.recoverAfterBodyItem()
   }
 
-  return new BlockNode(p.rangeSource, {ident, open, close}, p.name(ident), labels.slice(), body)
+  return new BlockNode(p.rangeSource, {ident, open, close}, p.name(ident), labels, body)
 }
 
 /** The body of `b { a = 1 }`: exactly one attribute, on the block's line. */

@@ -20,15 +20,32 @@ export function parseHcl(source: string, filename: string): ConfigFile {
   const body = parseBody(parser, 'EOF')
   const all = diagnostics.length > 0 ? [...diagnostics, ...parser.diagnostics] : parser.diagnostics
   if (all.length > 0) throw new ConfigError(capped(all), {[filename]: source})
+  // Listed when read: loading a configuration never reads them, only tools that keep comments do.
+  let comments: Comment[] | undefined
+  return {
+    type: 'File',
+    filename,
+    source,
+    body,
+    get comments() {
+      comments ??= commentsOf(parser)
+      return comments
+    },
+  }
+}
+
+/** Every comment of the parsed file, in source order. */
+function commentsOf(parser: ParserState): Comment[] {
+  const {source, tokens} = parser
   const comments: Comment[] = []
-  for (let i = 0; i < stream.length; i++) {
-    if (stream.kind(i) !== 'Comment') continue
-    const start = stream.starts[i]
+  for (let i = 0; i < tokens.length; i++) {
+    if (tokens.kind(i) !== 'Comment') continue
+    const start = tokens.starts[i]
     const c = source.charCodeAt(start)
     const style = c === 35 ? '#' : source.charCodeAt(start + 1) === 47 ? '//' : '/*'
-    comments.push({style, text: source.slice(start, stream.ends[i]), range: plainRange(parser.range(i))})
+    comments.push({style, text: source.slice(start, tokens.ends[i]), range: plainRange(parser.range(i))})
   }
-  return {type: 'File', filename, source, body, comments}
+  return comments
 }
 
 /** At most this many diagnostics per file: a binary or badly broken file would print thousands. */
