@@ -12,7 +12,7 @@ import {Secret, isSecret} from '../model/secret.js'
 import {type BodyShape, bodyShape, evaluateBody, evaluateBodyValue, headerRange} from './body.js'
 import type {Declarations, ResourceDeclaration} from './declarations.js'
 import type {DiagnosticBag} from './diagnostic-bag.js'
-import {type EvalHost, Evaluator} from './evaluate.js'
+import {type EvalHost, Evaluator, type Located} from './evaluate.js'
 import type {Attribute, Body, Expression} from './hcl/ast.js'
 import type {FunctionContext} from './functions.js'
 import {closest} from '../model/suggest.js'
@@ -79,6 +79,11 @@ function instanceAddress(value: object): string | undefined {
 
 function endpointNameOf(value: object): string | undefined {
   return (value as {[ENDPOINT_NAME]?: string})[ENDPOINT_NAME]
+}
+
+/** Where something is written; its range is read only to report a problem. */
+interface Where {
+  readonly range: Range
 }
 
 /** The state of a node being evaluated (a done node's state is its value). */
@@ -149,7 +154,7 @@ export class ConfigContext implements EvalHost {
     )
   }
 
-  resolve(root: string, name: string, range: Range, nameRange: Range): Value {
+  resolve(root: string, name: string, at: Located): Value {
     switch (root) {
       case 'var': {
         const value = this.variables.get(name)
@@ -159,32 +164,32 @@ export class ConfigContext implements EvalHost {
           `var.${name}`,
           name,
           this.variables.keys(),
-          nameRange,
+          at.nameRange,
           `Declare it with variable "${name}" { }.`,
         )
       }
       case 'local': {
         const local = this.declarations.locals.get(name)
-        if (!local) return this.undeclared('local value', `local.${name}`, name, this.declarations.locals.keys(), nameRange)
-        return this.node(`local.${name}`, range, () => this.evaluator.evaluate(local.expr))
+        if (!local) return this.undeclared('local value', `local.${name}`, name, this.declarations.locals.keys(), at.nameRange)
+        return this.node(`local.${name}`, at, () => this.evaluator.evaluate(local.expr))
       }
       case 'endpoint': {
         if (!this.declarations.endpoints.has(name)) {
-          return this.undeclared('endpoint', `endpoint.${name}`, name, this.declarations.endpoints.keys(), nameRange)
+          return this.undeclared('endpoint', `endpoint.${name}`, name, this.declarations.endpoints.keys(), at.nameRange)
         }
-        return this.node(`endpoint.${name}`, range, () => this.evaluateEndpoint(name))
+        return this.node(`endpoint.${name}`, at, () => this.evaluateEndpoint(name))
       }
       case 'each':
         this.diagnostics.error(
           'Reference to "each" outside for_each',
-          range,
+          at.range,
           'each.key and each.value exist only inside a resource block that has for_each.',
         )
         return poison
       default: {
         const id = `${root}.${name}`
         const declaration = this.declarations.resources.get(id)
-        if (declaration) return this.resourceValue(declaration, range)
+        if (declaration) return this.resourceValue(declaration, at)
         const sameKind = [...this.declarations.resources.values()].filter((d) => d.kind === root).map((d) => d.name)
         const elsewhere = [...this.declarations.resources.values()].find((d) => d.name === name)
         return this.undeclared(
@@ -192,7 +197,7 @@ export class ConfigContext implements EvalHost {
           id,
           name,
           sameKind,
-          nameRange,
+          at.nameRange,
           elsewhere ? `There is a ${elsewhere.kind} named "${name}": ${elsewhere.kind}.${name}.` : undefined,
         )
       }
@@ -218,15 +223,18 @@ export class ConfigContext implements EvalHost {
   }
 
   /** The value of a resource block (an object of instances for for_each), evaluated on first use. */
-  private resourceValue(declaration: ResourceDeclaration, range: Range): Value {
+  private resourceValue(declaration: ResourceDeclaration, at: Where): Value {
     // Most references are to a block already evaluated: answered without making a closure.
     const state = this.nodes.get(declaration.id)
     if (state !== undefined && state !== ACTIVE) return state
-    return this.node(declaration.id, range, () => this.evaluateResource(declaration))
+    return this.node(declaration.id, at, () => this.evaluateResource(declaration))
   }
 
-  /** Evaluates a node once; a reference back into a node still being evaluated is a cycle. */
-  private node(id: string, range: Range, compute: () => Value): Value {
+  /**
+   * Evaluates a node once; a reference back into a node still being evaluated is a cycle, reported
+   * at `at` (whose range is read only then).
+   */
+  private node(id: string, at: Where, compute: () => Value): Value {
     const state = this.nodes.get(id)
     if (state === ACTIVE) {
       const cycle = [...this.stack.slice(this.stack.indexOf(id)), id]
@@ -235,7 +243,7 @@ export class ConfigContext implements EvalHost {
         this.reportedCycles.add(key)
         this.diagnostics.error(
           'Cycle in references',
-          range,
+          at.range,
           `These refer to each other in a loop, so none of them can be evaluated: ${cycle.join(' → ')}.`,
         )
       }
@@ -258,9 +266,11 @@ export class ConfigContext implements EvalHost {
 
   /** Evaluates every local, endpoint and resource, so that errors in unreferenced ones are reported too. */
   evaluateAll(): void {
-    for (const [name, local] of this.declarations.locals) this.resolve('local', name, local.expr.range, local.nameRange)
-    for (const [name, block] of this.declarations.endpoints) this.resolve('endpoint', name, block.typeRange, block.typeRange)
-    for (const declaration of this.declarations.resources.values()) this.resourceValue(declaration, declaration.block.typeRange)
+    // The places given are where a cycle would be reported, which cannot happen at the top of an evaluation.
+    for (const [name, local] of this.declarations.locals) this.resolve('local', name, local)
+    for (const [name, block] of this.declarations.endpoints)
+      this.resolve('endpoint', name, {range: block.typeRange, nameRange: block.typeRange})
+    for (const declaration of this.declarations.resources.values()) this.resourceValue(declaration, declaration.block)
   }
 
   private evaluateEndpoint(name: string): Value {

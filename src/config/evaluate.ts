@@ -30,6 +30,12 @@ import {
 } from './values.js'
 import {Secret, isSecret} from '../model/secret.js'
 
+/** Where a reference is written: the whole of it and its name. */
+export interface Located {
+  readonly range: Range
+  readonly nameRange: Range
+}
+
 /** Names bound by `for` expressions and template `for` directives (and `each` inside for_each blocks). */
 export type Bindings = ReadonlyMap<string, Value>
 
@@ -45,8 +51,11 @@ export interface EvalHost {
   readonly functionContext: FunctionContext
   /** Whether `name` is a root the host resolves (`var`, `local`, `endpoint`, a kind name...). */
   isRoot(name: string): boolean
-  /** The value of `root.name`; reports its own errors (and returns Poison) for an unknown name. */
-  resolve(root: string, name: string, range: Range, nameRange: Range): Value
+  /**
+   * The value of `root.name`; reports its own errors (and returns Poison) for an unknown name, at
+   * `at`'s ranges (read only then: most references are fine, and their ranges are made when read).
+   */
+  resolve(root: string, name: string, at: Located): Value
   /** A root used without `.name` (`var` alone): the host explains how to use it. */
   bareRoot(root: string, range: Range): void
   /** Every root name, for "did you mean" when a bare name is unknown. */
@@ -88,7 +97,7 @@ export class Evaluator {
       case 'Paren':
         return this.evaluate(expr.expr, bindings)
       case 'Variable':
-        return this.variable(expr.name, expr.range, bindings)
+        return this.variable(expr.name, expr, bindings)
       case 'SplatItem': {
         const item = bindings.get(SPLAT_ITEM)
         return item === undefined ? this.error('Invalid splat', expr.range) : item
@@ -96,9 +105,9 @@ export class Evaluator {
       case 'GetAttr': {
         const root = expr.object
         if (root.type === 'Variable' && !bindings.has(root.name) && this.host.isRoot(root.name)) {
-          return this.host.resolve(root.name, expr.name, expr.range, expr.nameRange)
+          return this.host.resolve(root.name, expr.name, expr)
         }
-        return this.getAttr(this.evaluate(root, bindings), expr.name, expr.nameRange)
+        return this.getAttr(this.evaluate(root, bindings), expr.name, expr)
       }
       case 'Index':
         return this.index(expr.collection, expr.key, expr.range, bindings)
@@ -135,9 +144,10 @@ export class Evaluator {
     }
   }
 
-  private variable(name: string, range: Range, bindings: Bindings): Value {
+  private variable(name: string, at: {readonly range: Range}, bindings: Bindings): Value {
     const bound = bindings.get(name)
     if (bound !== undefined) return bound
+    const range = at.range
     if (this.host.isRoot(name)) {
       this.host.bareRoot(name, range)
       return poison
@@ -152,10 +162,11 @@ export class Evaluator {
   }
 
   /** `object.name` on an evaluated value. */
-  getAttr(object: Value, name: string, nameRange: Range): Value {
+  /** `object.name`; a problem is reported at `at.nameRange`. */
+  getAttr(object: Value, name: string, at: {readonly nameRange: Range}): Value {
     if (isPoison(object)) return poison
     if (object === null)
-      return this.error('Attempt to get attribute from null value', nameRange, `There is no attribute "${name}" of null.`)
+      return this.error('Attempt to get attribute from null value', at.nameRange, `There is no attribute "${name}" of null.`)
     if (isObjectValue(object)) {
       this.host.onRead?.(object)
       const value = getKey(object, name)
@@ -163,18 +174,18 @@ export class Evaluator {
       const suggestion = closest(name, Object.keys(object))
       return this.error(
         'Unsupported attribute',
-        nameRange,
+        at.nameRange,
         `This object has no attribute "${name}".${suggestion ? ` Did you mean "${suggestion}"?` : ''}`,
       )
     }
     if (Array.isArray(object)) {
       return this.error(
         'Unsupported attribute',
-        nameRange,
+        at.nameRange,
         `A list has no attributes. To read "${name}" from every element, use a splat: [*].${name}; for one element, index it first: [0].${name}.`,
       )
     }
-    return this.error('Unsupported attribute', nameRange, `A ${typeName(object)} has no attributes.`)
+    return this.error('Unsupported attribute', at.nameRange, `A ${typeName(object)} has no attributes.`)
   }
 
   private index(collectionExpr: Expression, keyExpr: Expression, range: Range, bindings: Bindings): Value {

@@ -37,8 +37,8 @@ export function constantHost(diagnostics: DiagnosticBag, functionContext: Functi
     diagnostics,
     functionContext,
     isRoot: (name) => ELSEWHERE.includes(name),
-    resolve(_root, _name, range) {
-      refuse(range)
+    resolve(_root, _name, at) {
+      refuse(at.range)
       return poison
     },
     bareRoot: (_root, range) => refuse(range),

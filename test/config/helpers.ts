@@ -82,9 +82,9 @@ export function evaluateExpression(
     diagnostics,
     functionContext: {baseDir: '/tmp', env},
     isRoot: (name) => name === 'var',
-    resolve(_root, name, range) {
+    resolve(_root, name, at) {
       if (Object.hasOwn(vars, name)) return vars[name] as Value
-      diagnostics.error('Reference to undeclared input variable', range)
+      diagnostics.error('Reference to undeclared input variable', at.range)
       return poison
     },
     bareRoot: (_root, range) => diagnostics.error('Invalid reference', range),
