@@ -1,11 +1,11 @@
 /**
  * The most frequent AST nodes (attributes, blocks, bodies, labels, plain strings, one-token literals,
- * root names, attribute steps) as classes whose
- * ranges are worked out when read. Each node keeps the indexes of its tokens and answers `range`,
- * `nameRange`... with a fresh TokenRange. A TokenRange per range, made up front, was the largest part
- * of a parsed file's memory (104,000 of them for 5,000 blocks), and copying that memory through the
- * young generation was most of a load's garbage-collection time (docs/performance.md). Readers see
- * the interfaces of ast.ts; a range read twice is equal, not the same object.
+ * root names, attribute steps) as classes whose ranges are worked out when read. Each node keeps the
+ * indexes of its tokens and answers `range`, `nameRange`... with a fresh TokenRange. A TokenRange per
+ * range, made up front, was the largest part of a parsed file's memory (104,000 of them for 5,000
+ * blocks), and copying that memory through the young generation was most of a load's garbage
+ * collection time (docs/performance.md). Readers see the interfaces of ast.ts; a range read twice is
+ * equal, not the same object.
  */
 import type {
   Attribute,
