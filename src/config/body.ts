@@ -24,7 +24,8 @@ const NO_BLOCKS: BodyShape['blocks'] = new Map()
 /** The range of a block's header: its type through its last label. */
 export function headerRange(block: Block): Range {
   const last = block.labels[block.labels.length - 1]
-  return {file: block.typeRange.file, start: block.typeRange.start, end: last ? last.range.end : block.typeRange.end}
+  const type = block.typeRange
+  return {file: type.file, start: type.start, end: last ? last.range.end : type.end}
 }
 
 export interface EvaluateBodyOptions {

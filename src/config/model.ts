@@ -65,7 +65,7 @@ export interface DesiredResource {
   /** Sensitive attributes (robot `secret`), kept apart so they cannot reach state or plans. */
   secrets: Record<string, Secret>
   /** Names of the endpoints this instance goes to (default: every endpoint). */
-  endpoints: string[]
+  endpoints: readonly string[]
   /** Addresses this instance references (for ordering and `--target`). */
   references: string[]
   range: SourceRange

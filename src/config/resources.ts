@@ -22,6 +22,8 @@ export function buildResources(
   allEndpoints: readonly string[],
 ): DesiredResource[] {
   const resources: DesiredResource[] = []
+  // Every resource without `endpoints` shares one list (read-only, frozen so no one can change it for all).
+  const everyEndpoint: readonly string[] = Object.freeze([...allEndpoints])
   // kind → key → the claims on it (usually one).
   const owners = new Map<Kind, Map<string, Claim[]>>()
   const sensitiveByKind = new Map<Kind, Set<string>>()
@@ -33,7 +35,7 @@ export function buildResources(
       sensitiveByKind.set(kind, sensitive)
     }
     for (const instance of context.instances.get(declaration.id) ?? []) {
-      const resource = validateInstance(context, kind, sensitive, instance, allEndpoints)
+      const resource = validateInstance(context, kind, sensitive, instance, everyEndpoint)
       if (!resource) continue
       if (claimKeys(context, kind, resource, owners)) resources.push(resource)
     }
@@ -58,7 +60,7 @@ function validateInstance(
   kind: Kind,
   sensitive: ReadonlySet<string>,
   instance: ResourceInstance,
-  allEndpoints: readonly string[],
+  everyEndpoint: readonly string[],
 ): DesiredResource | undefined {
   const {address, body} = instance
   // What the schema sees: secrets revealed, values with errors and misplaced secrets dropped. The body
@@ -131,7 +133,7 @@ function validateInstance(
     kind: kind.name,
     attrs,
     secrets,
-    endpoints: instance.endpoints ?? [...allEndpoints],
+    endpoints: instance.endpoints ?? everyEndpoint,
     references: sortedReferences(instance.references),
     // Worked out now, not when read: a getter would keep the whole syntax tree alive with the model.
     range: headerRange(instance.declaration.block),

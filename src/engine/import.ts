@@ -199,7 +199,7 @@ export class ImportFailed extends HrepError {
 }
 
 /** The endpoints an import covers: the one named, or every endpoint of the resource. */
-function targetEndpoints(config: LoadedConfig, resource: DesiredResource, named: string | undefined): string[] {
+function targetEndpoints(config: LoadedConfig, resource: DesiredResource, named: string | undefined): readonly string[] {
   if (named === undefined) return resource.endpoints
   if (!config.endpoints.some((endpoint) => endpoint.name === named)) {
     const suggestion = closest(

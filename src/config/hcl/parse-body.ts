@@ -137,9 +137,9 @@ function finishAttribute(p: ParserState, ident: number, singleLine: boolean): At
 }
 
 function finishBlock(p: ParserState, ident: number): Block {
-  // Collected on the parser's shared list and copied off (exact size) before any body is parsed.
-  const collected = p.blockLabels
-  collected.length = 0
+  // Most blocks have one label: kept apart, so the list is made once at its exact size.
+  let firstLabel: BlockLabel | undefined
+  let more: BlockLabel[] | undefined
   let open: number
   for (;;) {
     const tok = p.peek()
@@ -147,13 +147,16 @@ function finishBlock(p: ParserState, ident: number): Block {
       open = p.read()
       break
     }
+    let label: BlockLabel | undefined
     if (p.kind(tok) === 'OQuote') {
-      collected.push(parseLabel(p))
-      continue
-    }
-    if (p.kind(tok) === 'Ident') {
+      label = parseLabel(p)
+    } else if (p.kind(tok) === 'Ident') {
       p.read()
-      collected.push(new LabelNode(p.rangeSource, tok, tok, p.text(tok), false))
+      label = new LabelNode(p.rangeSource, tok, tok, p.text(tok), false)
+    }
+    if (label !== undefined) {
+      if (firstLabel === undefined) firstLabel = label
+      else (more ??= []).push(label)
       continue
     }
     if (p.kind(tok) === 'Equal') {
@@ -172,7 +175,7 @@ function finishBlock(p: ParserState, ident: number): Block {
       p.error('Invalid block definition', 'Either a quoted string block label or an opening brace ("{") is expected here.', tok)
     }
     p.recoverAfterBodyItem()
-    const labels = collected.slice()
+    const labels = labelList(firstLabel, more)
     const endRange = labels.length > 0 ? labels[labels.length - 1].range : p.range(ident)
     return {
       type: 'Block',
@@ -186,7 +189,7 @@ function finishBlock(p: ParserState, ident: number): Block {
     }
   }
 
-  const labels = collected.slice()
+  const labels = labelList(firstLabel, more)
   let body: Body
   const first = p.peekKind()
   const entered = p.enter(open)
@@ -238,6 +241,12 @@ function finishBlock(p: ParserState, ident: number): Block {
   }
 
   return new BlockNode(p.rangeSource, {ident, open, close}, p.name(ident), labels, body)
+}
+
+/** A block's labels from the first and the others. */
+function labelList(first: BlockLabel | undefined, more: BlockLabel[] | undefined): BlockLabel[] {
+  if (first === undefined) return []
+  return more === undefined ? [first] : [first, ...more]
 }
 
 /** The body of `b { a = 1 }`: exactly one attribute, on the block's line. */

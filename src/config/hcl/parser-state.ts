@@ -9,7 +9,7 @@
  * would only be noise.
  */
 import type {Diagnostic, Pos, SourceRange} from '../../model/errors.js'
-import type {BlockLabel, BodyItem} from './ast.js'
+import type {BodyItem} from './ast.js'
 import {advance} from './position.js'
 import {decodeLiteral, needsDecoding} from './text.js'
 import {KIND_CODE, type TokenKind, type TokenStream} from './token.js'
@@ -70,8 +70,6 @@ export class ParserState {
   private readonly names: (string | undefined)[] = new Array(NAME_SLOTS)
   /** The items of the bodies being read, innermost last (see parseBody). */
   readonly bodyItems: BodyItem[] = []
-  /** The labels of the block header being read (see finishBlock). */
-  readonly blockLabels: BlockLabel[] = []
   private readonly codes: Uint8Array
   private readonly last: number
   /** What every range of this file refers to (see token-range.ts). */

@@ -13,7 +13,7 @@ export class LineIndex {
   readonly #source: string
   /** Where counting starts: 1 after a byte order mark, which still occupies three bytes of the file. */
   readonly #origin: number
-  #starts: number[] | undefined
+  #starts: Int32Array | undefined
   /** The UTF-8 offset of each line's start, for a text that is not ASCII. */
   #lineBytes: number[] | undefined
   #ascii: boolean | undefined
@@ -45,11 +45,16 @@ export class LineIndex {
     return low + 1
   }
 
-  #lineStarts(): number[] {
+  #lineStarts(): Int32Array {
     if (this.#starts === undefined) {
-      const starts = [this.#origin]
+      // Counted first, then filled: one exact typed array, nothing grown on the heap.
       const source = this.#source
-      for (let nl = source.indexOf('\n', this.#origin); nl >= 0; nl = source.indexOf('\n', nl + 1)) starts.push(nl + 1)
+      let lines = 1
+      for (let nl = source.indexOf('\n', this.#origin); nl >= 0; nl = source.indexOf('\n', nl + 1)) lines++
+      const starts = new Int32Array(lines)
+      starts[0] = this.#origin
+      let line = 1
+      for (let nl = source.indexOf('\n', this.#origin); nl >= 0; nl = source.indexOf('\n', nl + 1)) starts[line++] = nl + 1
       this.#starts = starts
     }
     return this.#starts
