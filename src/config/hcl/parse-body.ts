@@ -156,7 +156,8 @@ function finishBlock(p: ParserState, ident: number): Block {
     }
     if (label !== undefined) {
       if (firstLabel === undefined) firstLabel = label
-      else (more ??= []).push(label)
+      else if (more === undefined) more = [label]
+      else more.push(label)
       continue
     }
     if (p.kind(tok) === 'Equal') {
