@@ -20,6 +20,18 @@ import {loadConfigFromSources} from '../src/config/load.js'
 const root = fileURLToPath(new URL('..', import.meta.url))
 const TARGET_BLOCKS = 5000
 
+/** The lines of an endpoint block, and the blank line after it. */
+function endpointBlock(name: string, host: string): string[] {
+  return [
+    `endpoint "${name}" {`,
+    `  url      = "https://${host}.example.com"`,
+    '  username = "admin"',
+    '  password = "not-a-real-password"',
+    '}',
+    '',
+  ]
+}
+
 /** An hrep configuration with (about) `blocks` blocks, nested ones included. */
 export function generateConfig(blocks: number): {text: string; blocks: number} {
   const out: string[] = [
@@ -32,18 +44,8 @@ export function generateConfig(blocks: number): {text: string; blocks: number} {
     '  parallelism = 16',
     '}',
     '',
-    'endpoint "primary" {',
-    '  url      = "https://harbor-a.example.com"',
-    '  username = "admin"',
-    '  password = "not-a-real-password"',
-    '}',
-    '',
-    'endpoint "dr" {',
-    '  url      = "https://harbor-b.example.com"',
-    '  username = "admin"',
-    '  password = "not-a-real-password"',
-    '}',
-    '',
+    ...endpointBlock('primary', 'harbor-a'),
+    ...endpointBlock('dr', 'harbor-b'),
     'locals {',
     '  tiers = {',
     '    gold   = {public = false, storage = "50GiB"}',
@@ -116,14 +118,7 @@ export function generateConfig(blocks: number): {text: string; blocks: number} {
  * than evaluating.
  */
 export function generateRobotConfig(robots: number): string {
-  const out = [
-    'endpoint "primary" {',
-    '  url      = "https://harbor-a.example.com"',
-    '  username = "admin"',
-    '  password = "not-a-real-password"',
-    '}',
-    '',
-  ]
+  const out = endpointBlock('primary', 'harbor-a')
   for (let i = 0; i < robots; i++) {
     const id = String(i).padStart(5, '0')
     out.push(

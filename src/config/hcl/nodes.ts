@@ -24,6 +24,23 @@ import type {
 } from './ast.js'
 import {type RangeSource, TokenRange} from './token-range.js'
 
+/** A node whose range runs from one token to another (the same one for a one-token node). */
+abstract class SpanNode {
+  readonly #source: RangeSource
+  readonly #first: number
+  readonly #last: number
+
+  constructor(source: RangeSource, first: number, last: number) {
+    this.#source = source
+    this.#first = first
+    this.#last = last
+  }
+
+  get range(): Range {
+    return TokenRange.span(this.#source, this.#first, this.#last)
+  }
+}
+
 /** `name = expr`: its range runs from the name to the end of the expression. */
 export class AttributeNode implements Attribute {
   readonly type = 'Attribute'
@@ -88,11 +105,8 @@ export class BlockNode implements Block {
 }
 
 /** A body between two tokens (a block's braces, or a whole file). */
-export class BodyNode implements Body {
+export class BodyNode extends SpanNode implements Body {
   readonly type = 'Body'
-  readonly #source: RangeSource
-  readonly #first: number
-  readonly #last: number
 
   constructor(
     source: RangeSource,
@@ -100,22 +114,12 @@ export class BodyNode implements Body {
     last: number,
     readonly items: BodyItem[],
   ) {
-    this.#source = source
-    this.#first = first
-    this.#last = last
-  }
-
-  get range(): Range {
-    return TokenRange.span(this.#source, this.#first, this.#last)
+    super(source, first, last)
   }
 }
 
 /** A block label, bare (one token) or quoted (from its opening to its closing quote). */
-export class LabelNode implements BlockLabel {
-  readonly #source: RangeSource
-  readonly #first: number
-  readonly #last: number
-
+export class LabelNode extends SpanNode implements BlockLabel {
   constructor(
     source: RangeSource,
     first: number,
@@ -123,33 +127,20 @@ export class LabelNode implements BlockLabel {
     readonly value: string,
     readonly quoted: boolean,
   ) {
-    this.#source = source
-    this.#first = first
-    this.#last = last
-  }
-
-  get range(): Range {
-    return TokenRange.span(this.#source, this.#first, this.#last)
+    super(source, first, last)
   }
 }
 
 /** The literal part of a plain string: its one text token. */
-class PlainLiteralNode implements TemplateLiteral {
+class PlainLiteralNode extends SpanNode implements TemplateLiteral {
   readonly type = 'TemplateLiteral'
-  readonly #source: RangeSource
-  readonly #token: number
 
   constructor(
     source: RangeSource,
     token: number,
     readonly value: string,
   ) {
-    this.#source = source
-    this.#token = token
-  }
-
-  get range(): Range {
-    return TokenRange.span(this.#source, this.#token, this.#token)
+    super(source, token, token)
   }
 }
 
@@ -190,10 +181,8 @@ export class PlainStringNode implements TemplateExpr {
 }
 
 /** A literal of one token: a number, `true`, `false` or `null`. */
-export class TokenLiteralNode implements LiteralExpr {
+export class TokenLiteralNode extends SpanNode implements LiteralExpr {
   readonly type = 'Literal'
-  readonly #source: RangeSource
-  readonly #token: number
 
   constructor(
     source: RangeSource,
@@ -201,32 +190,20 @@ export class TokenLiteralNode implements LiteralExpr {
     readonly value: null | boolean | number,
     readonly raw: string,
   ) {
-    this.#source = source
-    this.#token = token
-  }
-
-  get range(): Range {
-    return TokenRange.span(this.#source, this.#token, this.#token)
+    super(source, token, token)
   }
 }
 
 /** A root name (`var`, `project`...): one token. */
-export class VariableNode implements VariableExpr {
+export class VariableNode extends SpanNode implements VariableExpr {
   readonly type = 'Variable'
-  readonly #source: RangeSource
-  readonly #token: number
 
   constructor(
     source: RangeSource,
     token: number,
     readonly name: string,
   ) {
-    this.#source = source
-    this.#token = token
-  }
-
-  get range(): Range {
-    return TokenRange.span(this.#source, this.#token, this.#token)
+    super(source, token, token)
   }
 }
 
