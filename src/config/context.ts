@@ -290,13 +290,14 @@ export class ConfigContext implements EvalHost {
   private evaluateResource(declaration: ResourceDeclaration): Value {
     const attributes = metaArguments(declaration.block.body)
     const forEach = attributes.for_each
-    const instances: ResourceInstance[] = []
-    this.instances.set(declaration.id, instances)
     if (!forEach) {
       const instance = this.evaluateInstance(declaration, attributes, undefined, undefined)
-      instances.push(instance)
+      // Exact size: a list grown by push keeps spare slots, and this one lives as long as the load.
+      this.instances.set(declaration.id, [instance])
       return instance.body
     }
+    const instances: ResourceInstance[] = []
+    this.instances.set(declaration.id, instances)
     const elements = this.forEachElements(this.evaluator.evaluate(forEach.expr), forEach)
     if (elements === undefined) return poison
     const byKey: [string, Value][] = []
