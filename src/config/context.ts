@@ -12,7 +12,7 @@ import {Secret, isSecret} from '../model/secret.js'
 import {type BodyShape, bodyShape, evaluateBody, evaluateBodyValue, headerRange} from './body.js'
 import type {Declarations, ResourceDeclaration} from './declarations.js'
 import type {DiagnosticBag} from './diagnostic-bag.js'
-import {type EvalHost, Evaluator, type Located} from './evaluate.js'
+import {type EvalHost, Evaluator, type Located, type Where} from './evaluate.js'
 import type {Attribute, Body, Expression} from './hcl/ast.js'
 import type {FunctionContext} from './functions.js'
 import {closest} from '../model/suggest.js'
@@ -79,11 +79,6 @@ function instanceAddress(value: object): string | undefined {
 
 function endpointNameOf(value: object): string | undefined {
   return (value as {[ENDPOINT_NAME]?: string})[ENDPOINT_NAME]
-}
-
-/** Where something is written; its range is read only to report a problem. */
-interface Where {
-  readonly range: Range
 }
 
 /** The state of a node being evaluated (a done node's state is its value). */

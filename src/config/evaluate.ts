@@ -30,9 +30,13 @@ import {
 } from './values.js'
 import {Secret, isSecret} from '../model/secret.js'
 
-/** Where a reference is written: the whole of it and its name. */
-export interface Located {
+/** Where something is written; its range is read only to report a problem. */
+export interface Where {
   readonly range: Range
+}
+
+/** Where a reference is written: the whole of it and its name. */
+export interface Located extends Where {
   readonly nameRange: Range
 }
 
@@ -144,7 +148,7 @@ export class Evaluator {
     }
   }
 
-  private variable(name: string, at: {readonly range: Range}, bindings: Bindings): Value {
+  private variable(name: string, at: Where, bindings: Bindings): Value {
     const bound = bindings.get(name)
     if (bound !== undefined) return bound
     const range = at.range
@@ -161,8 +165,7 @@ export class Evaluator {
     )
   }
 
-  /** `object.name` on an evaluated value. */
-  /** `object.name`; a problem is reported at `at.nameRange`. */
+  /** `object.name` on an evaluated value; a problem is reported at `at.nameRange`. */
   getAttr(object: Value, name: string, at: {readonly nameRange: Range}): Value {
     if (isPoison(object)) return poison
     if (object === null)

@@ -74,17 +74,20 @@ export class BlockNode implements Block {
   readonly #open: number
   readonly #close: number
 
+  /** `ident` is the type's token, `open` and `close` the braces'. */
   constructor(
     source: RangeSource,
-    tokens: {ident: number; open: number; close: number},
+    ident: number,
+    open: number,
+    close: number,
     readonly blockType: string,
     readonly labels: BlockLabel[],
     readonly body: Body,
   ) {
     this.#source = source
-    this.#ident = tokens.ident
-    this.#open = tokens.open
-    this.#close = tokens.close
+    this.#ident = ident
+    this.#open = open
+    this.#close = close
   }
 
   get typeRange(): Range {

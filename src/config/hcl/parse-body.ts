@@ -241,7 +241,7 @@ function finishBlock(p: ParserState, ident: number): Block {
     p.recoverAfterBodyItem()
   }
 
-  return new BlockNode(p.rangeSource, {ident, open, close}, p.name(ident), labels, body)
+  return new BlockNode(p.rangeSource, ident, open, close, p.name(ident), labels, body)
 }
 
 /** A block's labels from the first and the others. */
