@@ -7,6 +7,7 @@
  */
 import type {Attribute, Block, Body, Range} from './hcl/ast.js'
 import type {DiagnosticBag} from './diagnostic-bag.js'
+import {TokenRange} from './hcl/token-range.js'
 import type {Bindings, Evaluator} from './evaluate.js'
 import {type Value, type ValueObject, setKey} from './values.js'
 
@@ -21,11 +22,14 @@ export interface BodyShape {
 /** The `blocks` of every shape without nested blocks; never written to. */
 const NO_BLOCKS: BodyShape['blocks'] = new Map()
 
-/** The range of a block's header: its type through its last label. */
+/**
+ * The range of a block's header: its type through its last label. Its positions are worked out when
+ * read (TokenRange.join), as few are: every resource keeps one, and working out thousands of them
+ * was the larger part of checking a resource.
+ */
 export function headerRange(block: Block): Range {
   const last = block.labels[block.labels.length - 1]
-  const type = block.typeRange
-  return {file: type.file, start: type.start, end: last ? last.range.end : type.end}
+  return last ? TokenRange.join(block.typeRange, last.range) : block.typeRange
 }
 
 export interface EvaluateBodyOptions {

@@ -135,7 +135,7 @@ function validateInstance(
     secrets,
     endpoints: instance.endpoints ?? everyEndpoint,
     references: sortedReferences(instance.references),
-    // Worked out now, not when read: a getter would keep the whole syntax tree alive with the model.
+    // Positions worked out when read, from the file's tokens: the model keeps those, not the syntax tree.
     range: headerRange(instance.declaration.block),
   }
 }
