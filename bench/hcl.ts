@@ -177,13 +177,23 @@ async function timeRuns(runs: number, fn: () => unknown | Promise<unknown>, warm
  * sources through tsx are slower (esbuild's name-keeping helpers, ~7 % of a load here), so they are
  * measured only when there is no build, and the output says so.
  */
-async function frontEnd(): Promise<{parseHcl: typeof ParseHcl; loadConfigFromSources: typeof LoadConfigFromSources; from: string}> {
+async function frontEnd(): Promise<{
+  parseHcl: typeof ParseHcl
+  loadConfigFromSources: typeof LoadConfigFromSources
+  from: string
+}> {
   const built = existsSync(`${root}dist/config/load.js`)
   const base = built ? `${root}dist/config/` : `${root}src/config/`
   const extension = built ? 'js' : 'ts'
   const {parseHcl} = (await import(`${base}hcl/index.${extension}`)) as {parseHcl: typeof ParseHcl}
-  const {loadConfigFromSources} = (await import(`${base}load.${extension}`)) as {loadConfigFromSources: typeof LoadConfigFromSources}
-  return {parseHcl, loadConfigFromSources, from: built ? 'the build in dist/' : 'the sources through tsx (no build: slower than hrep runs)'}
+  const {loadConfigFromSources} = (await import(`${base}load.${extension}`)) as {
+    loadConfigFromSources: typeof LoadConfigFromSources
+  }
+  return {
+    parseHcl,
+    loadConfigFromSources,
+    from: built ? 'the build in dist/' : 'the sources through tsx (no build: slower than hrep runs)',
+  }
 }
 
 function ms(value: number): string {
@@ -194,7 +204,9 @@ async function main(): Promise<void> {
   const {parseHcl, loadConfigFromSources, from} = await frontEnd()
   const {text, blocks} = generateConfig(TARGET_BLOCKS)
   const lines = text.split('\n').length
-  console.log(`HCL benchmark: ${blocks} blocks, ${lines} lines, ${(Buffer.byteLength(text) / 1024).toFixed(0)} KiB; measuring ${from}`)
+  console.log(
+    `HCL benchmark: ${blocks} blocks, ${lines} lines, ${(Buffer.byteLength(text) / 1024).toFixed(0)} KiB; measuring ${from}`,
+  )
 
   const sources = {'bench.hcl': text}
   // The first run is what one `hrep validate` pays (cold JIT); it also checks the file is valid.
