@@ -92,11 +92,15 @@ const ROOTS = new Set<string>(['var', 'local', 'each', 'endpoint', ...KIND_NAMES
 /** The evaluation context of one load; see the module comment. */
 export class ConfigContext implements EvalHost {
   readonly evaluator: Evaluator
-  /** Instances of each evaluated resource block, by `kind.name`. */
-  readonly instances = new Map<string, ResourceInstance[]>()
   readonly endpointInstances = new Map<string, EndpointInstance>()
-  /** Every node evaluated or being evaluated, by id (`local.x`, `endpoint.x`, `kind.name`). */
+  /** Every local and endpoint evaluated or being evaluated, by id (`local.x`, `endpoint.x`). */
   private readonly nodes = new Map<string, Value | typeof ACTIVE>()
+  /**
+   * The same for resource blocks, and their instances, by the declaration's index: thousands of
+   * blocks are looked up by position instead of by a joined `kind.name` string in a map.
+   */
+  private readonly resourceStates: (Value | typeof ACTIVE | undefined)[]
+  private readonly resourceInstances: (ResourceInstance[] | undefined)[]
   private readonly stack: string[] = []
   private readonly reportedCycles = new Set<string>()
   /** The reference set of the instance being evaluated, or null inside a local or endpoint. */
@@ -111,6 +115,13 @@ export class ConfigContext implements EvalHost {
     private readonly kindFacts: (kind: KindName) => KindFacts,
   ) {
     this.evaluator = new Evaluator(this)
+    this.resourceStates = new Array(declarations.resources.length).fill(undefined)
+    this.resourceInstances = new Array(declarations.resources.length).fill(undefined)
+  }
+
+  /** The evaluated instances of a resource block (none before it is evaluated, or when for_each failed). */
+  instancesOf(declaration: ResourceDeclaration): readonly ResourceInstance[] {
+    return this.resourceInstances[declaration.index] ?? NO_INSTANCES
   }
 
   isRoot(name: string): boolean {
@@ -182,16 +193,15 @@ export class ConfigContext implements EvalHost {
         )
         return poison
       default: {
-        const id = `${root}.${name}`
-        const declaration = this.declarations.resources.get(id)
+        const sameKind = this.declarations.resourcesByKind.get(root)
+        const declaration = sameKind?.get(name)
         if (declaration) return this.resourceValue(declaration, at)
-        const sameKind = [...this.declarations.resources.values()].filter((d) => d.kind === root).map((d) => d.name)
-        const elsewhere = [...this.declarations.resources.values()].find((d) => d.name === name)
+        const elsewhere = this.declarations.resources.find((d) => d.name === name)
         return this.undeclared(
           'resource',
-          id,
+          `${root}.${name}`,
           name,
-          sameKind,
+          sameKind?.keys() ?? [],
           at.nameRange,
           elsewhere ? `There is a ${elsewhere.kind} named "${name}": ${elsewhere.kind}.${name}.` : undefined,
         )
@@ -220,17 +230,17 @@ export class ConfigContext implements EvalHost {
   /** The value of a resource block (an object of instances for for_each), evaluated on first use. */
   private resourceValue(declaration: ResourceDeclaration, at: Where): Value {
     // Most references are to a block already evaluated: answered without making a closure.
-    const state = this.nodes.get(declaration.id)
+    const state = this.resourceStates[declaration.index]
     if (state !== undefined && state !== ACTIVE) return state
-    return this.node(declaration.id, at, () => this.evaluateResource(declaration))
+    return this.node(declaration.id, at, () => this.evaluateResource(declaration), declaration.index)
   }
 
   /**
    * Evaluates a node once; a reference back into a node still being evaluated is a cycle, reported
-   * at `at` (whose range is read only then).
+   * at `at` (whose range is read only then). A resource block's state is kept at its index, `slot`.
    */
-  private node(id: string, at: Where, compute: () => Value): Value {
-    const state = this.nodes.get(id)
+  private node(id: string, at: Where, compute: () => Value, slot = -1): Value {
+    const state = slot >= 0 ? this.resourceStates[slot] : this.nodes.get(id)
     if (state === ACTIVE) {
       const cycle = [...this.stack.slice(this.stack.indexOf(id)), id]
       const key = [...new Set(cycle)].sort().join(' ')
@@ -245,7 +255,7 @@ export class ConfigContext implements EvalHost {
       return poison
     }
     if (state !== undefined) return state
-    this.nodes.set(id, ACTIVE)
+    this.setState(id, slot, ACTIVE)
     this.stack.push(id)
     this.trackers.push(null)
     let value: Value = poison
@@ -254,9 +264,14 @@ export class ConfigContext implements EvalHost {
     } finally {
       this.stack.pop()
       this.trackers.pop()
-      this.nodes.set(id, value)
+      this.setState(id, slot, value)
     }
     return value
+  }
+
+  private setState(id: string, slot: number, state: Value | typeof ACTIVE): void {
+    if (slot >= 0) this.resourceStates[slot] = state
+    else this.nodes.set(id, state)
   }
 
   /** Evaluates every local, endpoint and resource, so that errors in unreferenced ones are reported too. */
@@ -265,7 +280,7 @@ export class ConfigContext implements EvalHost {
     for (const [name, local] of this.declarations.locals) this.resolve('local', name, local)
     for (const [name, block] of this.declarations.endpoints)
       this.resolve('endpoint', name, {range: block.typeRange, nameRange: block.typeRange})
-    for (const declaration of this.declarations.resources.values()) this.resourceValue(declaration, declaration.block)
+    for (const declaration of this.declarations.resources) this.resourceValue(declaration, declaration.block)
   }
 
   private evaluateEndpoint(name: string): Value {
@@ -288,11 +303,11 @@ export class ConfigContext implements EvalHost {
     if (!forEach) {
       const instance = this.evaluateInstance(declaration, attributes, undefined, undefined)
       // Exact size: a list grown by push keeps spare slots, and this one lives as long as the load.
-      this.instances.set(declaration.id, [instance])
+      this.resourceInstances[declaration.index] = [instance]
       return instance.body
     }
     const instances: ResourceInstance[] = []
-    this.instances.set(declaration.id, instances)
+    this.resourceInstances[declaration.index] = instances
     const elements = this.forEachElements(this.evaluator.evaluate(forEach.expr), forEach)
     if (elements === undefined) return poison
     const byKey: [string, Value][] = []
@@ -505,6 +520,9 @@ class References {
     return this.set
   }
 }
+
+/** The instances of a block not evaluated; never written to. */
+const NO_INSTANCES: readonly ResourceInstance[] = Object.freeze([])
 
 /** The references of an instance that has none; never written to. */
 const NO_REFERENCES: ReadonlySet<string> = new Set()

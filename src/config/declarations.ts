@@ -32,9 +32,11 @@ const NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/
 export interface ResourceDeclaration {
   kind: KindName
   name: string
-  /** `kind.name`: the key in Declarations.resources, and the address of a block without for_each. */
+  /** `kind.name`: the address of a block without for_each. */
   id: string
   block: Block
+  /** The block's position in Declarations.resources (where evaluation keeps its state for it). */
+  index: number
 }
 
 /** Everything declared, in source order (files sorted by name). */
@@ -43,8 +45,10 @@ export interface Declarations {
   variables: Map<string, Block>
   locals: Map<string, Attribute>
   endpoints: Map<string, Block>
-  /** By `kind.name`. */
-  resources: Map<string, ResourceDeclaration>
+  /** In source order. */
+  resources: ResourceDeclaration[]
+  /** By kind, then name: how a reference like `project.team` finds its block, without joining the two. */
+  resourcesByKind: Map<string, Map<string, ResourceDeclaration>>
   replicates: Map<string, Block>
   imports: Block[]
 }
@@ -72,11 +76,11 @@ export function collectDeclarations(files: readonly ConfigFile[], diagnostics: D
     variables: new Map(),
     locals: new Map(),
     endpoints: new Map(),
-    resources: new Map(),
+    resources: [],
+    resourcesByKind: new Map(),
     replicates: new Map(),
     imports: [],
   }
-  const firstSeen = new Map<string, Block>()
   for (const file of files) {
     for (const item of file.body.items) {
       if (item.type === 'Attribute') {
@@ -87,13 +91,13 @@ export function collectDeclarations(files: readonly ConfigFile[], diagnostics: D
         )
         continue
       }
-      collectBlock(item, declarations, firstSeen, diagnostics)
+      collectBlock(item, declarations, diagnostics)
     }
   }
   return declarations
 }
 
-function collectBlock(block: Block, declarations: Declarations, firstSeen: Map<string, Block>, diagnostics: DiagnosticBag): void {
+function collectBlock(block: Block, declarations: Declarations, diagnostics: DiagnosticBag): void {
   const type = block.blockType
   if (!IS_BLOCK_TYPE.has(type)) {
     const suggestion = closest(type, BLOCK_TYPES)
@@ -141,8 +145,14 @@ function collectBlock(block: Block, declarations: Declarations, firstSeen: Map<s
     declarations.imports.push(block)
     return
   }
-  const id = name === undefined ? type : `${type}.${name}`
-  const first = firstSeen.get(id)
+  // Each declaration is looked up where it is kept: no map of every block besides.
+  const kind = KIND_BY_NAME.get(type)
+  const first =
+    kind !== undefined
+      ? declarations.resourcesByKind.get(kind)?.get(name as string)?.block
+      : type === 'hrep'
+        ? declarations.hrep
+        : namedSettings(declarations, type).get(name as string)
   if (first) {
     diagnostics.error(
       type === 'hrep' ? 'Duplicate hrep block' : `Duplicate ${type} "${name}"`,
@@ -151,15 +161,25 @@ function collectBlock(block: Block, declarations: Declarations, firstSeen: Map<s
     )
     return
   }
-  firstSeen.set(id, block)
-  if (type === 'hrep') declarations.hrep = block
-  else if (type === 'variable') declarations.variables.set(name as string, block)
-  else if (type === 'endpoint') declarations.endpoints.set(name as string, block)
-  else if (type === 'replicate') declarations.replicates.set(name as string, block)
-  else {
-    const kind = KIND_BY_NAME.get(type)
-    if (kind) declarations.resources.set(id, {kind, name: name as string, id, block})
+  if (kind !== undefined) addResource(declarations, kind, name as string, block)
+  else if (type === 'hrep') declarations.hrep = block
+  else namedSettings(declarations, type).set(name as string, block)
+}
+
+/** Where the blocks of a named setting type (variable, endpoint, replicate) are kept. */
+function namedSettings(declarations: Declarations, type: string): Map<string, Block> {
+  return type === 'variable' ? declarations.variables : type === 'endpoint' ? declarations.endpoints : declarations.replicates
+}
+
+function addResource(declarations: Declarations, kind: KindName, name: string, block: Block): void {
+  let byName = declarations.resourcesByKind.get(kind)
+  if (byName === undefined) {
+    byName = new Map()
+    declarations.resourcesByKind.set(kind, byName)
   }
+  const declaration = {kind, name, id: `${kind}.${name}`, block, index: declarations.resources.length}
+  declarations.resources.push(declaration)
+  byName.set(name, declaration)
 }
 
 function collectLocals(block: Block, declarations: Declarations, diagnostics: DiagnosticBag): void {

@@ -209,8 +209,11 @@ function secretTexts(
     else if (isObjectValue(value)) Object.values(value).forEach(collect)
   }
   for (const endpoint of context.endpointInstances.values()) collect(endpoint.body.password)
-  for (const instances of context.instances.values()) {
-    for (const instance of instances) for (const key of kinds[instance.declaration.kind].sensitive) collect(instance.body[key])
+  for (const declaration of context.declarations.resources) {
+    // Most kinds have no sensitive attribute: their instances are not looked at.
+    const {sensitive} = kinds[declaration.kind]
+    if (sensitive.length === 0) continue
+    for (const instance of context.instancesOf(declaration)) for (const key of sensitive) collect(instance.body[key])
   }
   for (const value of variables.values()) if (containsSecret(value)) collect(value)
   return texts

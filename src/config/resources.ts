@@ -27,14 +27,14 @@ export function buildResources(
   // kind → key → the claims on it (usually one).
   const owners = new Map<Kind, Map<string, Claim[]>>()
   const sensitiveByKind = new Map<Kind, Set<string>>()
-  for (const declaration of context.declarations.resources.values()) {
+  for (const declaration of context.declarations.resources) {
     const kind = kinds[declaration.kind]
     let sensitive = sensitiveByKind.get(kind)
     if (!sensitive) {
       sensitive = new Set(kind.sensitive)
       sensitiveByKind.set(kind, sensitive)
     }
-    for (const instance of context.instances.get(declaration.id) ?? []) {
+    for (const instance of context.instancesOf(declaration)) {
       const resource = validateInstance(context, kind, sensitive, instance, everyEndpoint)
       if (!resource) continue
       if (claimKeys(context, kind, resource, owners)) resources.push(resource)
@@ -46,8 +46,8 @@ export function buildResources(
 /** Every evaluated resource instance by address, in declaration order (for `import` blocks). */
 export function instancesByAddress(context: ConfigContext): Map<string, ResourceInstance> {
   const instances = new Map<string, ResourceInstance>()
-  for (const id of context.declarations.resources.keys()) {
-    for (const instance of context.instances.get(id) ?? []) instances.set(instance.address, instance)
+  for (const declaration of context.declarations.resources) {
+    for (const instance of context.instancesOf(declaration)) instances.set(instance.address, instance)
   }
   return instances
 }
