@@ -97,16 +97,18 @@ function validateInstance(
     if (dropped.size > 0) return undefined
     data = parsed.data
   }
-  // A copy without the sensitive keys (not `delete`, which leaves the object in V8's slow dictionary mode).
+  // A copy without the sensitive keys, when there are any (not `delete`, which leaves the object in
+  // V8's slow dictionary mode).
   let attrs: Record<string, unknown> = data
-  if (sensitive.size > 0) {
+  if (sensitive.size > 0 && kind.sensitive.some((key) => data[key] !== undefined)) {
     attrs = {}
     for (const key in data) if (!sensitive.has(key)) attrs[key] = data[key]
   }
-  const secrets: Record<string, Secret> = kind.sensitive.length === 0 ? NO_SECRETS : {}
+  let secrets: Record<string, Secret> = NO_SECRETS
   for (const key of kind.sensitive) {
     const value = data[key]
     if (value === undefined || value === null) continue
+    if (secrets === NO_SECRETS) secrets = {}
     const origin = origins?.get(key)
     const text = isSecret(value) ? value.reveal() : String(value)
     secrets[key] = new Secret(
