@@ -134,6 +134,12 @@ export function bodyShape(body: Body, header: Range, options: EvaluateBodyOption
   return shape
 }
 
+/** The attribute `name` of a body, if it has one. */
+export function attributeNamed(body: Body, name: string): Attribute | undefined {
+  for (const item of body.items) if (item.type === 'Attribute' && item.name === name) return item
+  return undefined
+}
+
 /** The attributes of a body by name (meta-arguments are read from here before evaluation). */
 export function attributesOf(body: Body): Map<string, Attribute> {
   const map = new Map<string, Attribute>()

@@ -9,7 +9,7 @@ import {KIND_NAMES, type KindName} from '../model/change.js'
 import type {SourceRange as Range} from '../model/errors.js'
 import {formatAddress} from '../model/address.js'
 import {Secret, isSecret} from '../model/secret.js'
-import {type BodyShape, bodyShape, evaluateBody, evaluateBodyValue, headerRange} from './body.js'
+import {type BodyShape, attributeNamed, bodyShape, evaluateBody, evaluateBodyValue, headerRange} from './body.js'
 import type {Declarations, ResourceDeclaration} from './declarations.js'
 import type {DiagnosticBag} from './diagnostic-bag.js'
 import {type EvalHost, Evaluator, type Located, type Where} from './evaluate.js'
@@ -43,8 +43,8 @@ export interface ResourceInstance {
   readonly shape: BodyShape
   /** Endpoint names, or undefined for every endpoint. */
   endpoints?: string[]
-  /** Addresses this instance reads from or embeds. */
-  references: ReadonlySet<string>
+  /** Addresses this instance reads from or embeds, sorted. */
+  references: readonly string[]
 }
 
 /** An evaluated endpoint block (validated later by the loader). */
@@ -160,6 +160,8 @@ export class ConfigContext implements EvalHost {
     )
   }
 
+  // resolve and resourceValue answer every reference, so neither makes a closure, even on a path it
+  // rarely takes: a function that makes one allocates a context for it on every call.
   resolve(root: string, name: string, at: Located): Value {
     switch (root) {
       case 'var': {
@@ -174,17 +176,10 @@ export class ConfigContext implements EvalHost {
           `Declare it with variable "${name}" { }.`,
         )
       }
-      case 'local': {
-        const local = this.declarations.locals.get(name)
-        if (!local) return this.undeclared('local value', `local.${name}`, name, this.declarations.locals.keys(), at.nameRange)
-        return this.node(`local.${name}`, at, () => this.evaluator.evaluate(local.expr))
-      }
-      case 'endpoint': {
-        if (!this.declarations.endpoints.has(name)) {
-          return this.undeclared('endpoint', `endpoint.${name}`, name, this.declarations.endpoints.keys(), at.nameRange)
-        }
-        return this.node(`endpoint.${name}`, at, () => this.evaluateEndpoint(name))
-      }
+      case 'local':
+        return this.localValue(name, at)
+      case 'endpoint':
+        return this.endpointValue(name, at)
       case 'each':
         this.diagnostics.error(
           'Reference to "each" outside for_each',
@@ -193,20 +188,36 @@ export class ConfigContext implements EvalHost {
         )
         return poison
       default: {
-        const sameKind = this.declarations.resourcesByKind.get(root)
-        const declaration = sameKind?.get(name)
+        const declaration = this.declarations.resourcesByKind.get(root)?.get(name)
         if (declaration) return this.resourceValue(declaration, at)
-        const elsewhere = this.declarations.resources.find((d) => d.name === name)
-        return this.undeclared(
-          'resource',
-          `${root}.${name}`,
-          name,
-          sameKind?.keys() ?? [],
-          at.nameRange,
-          elsewhere ? `There is a ${elsewhere.kind} named "${name}": ${elsewhere.kind}.${name}.` : undefined,
-        )
+        return this.undeclaredResource(root, name, at)
       }
     }
+  }
+
+  private localValue(name: string, at: Located): Value {
+    const local = this.declarations.locals.get(name)
+    if (!local) return this.undeclared('local value', `local.${name}`, name, this.declarations.locals.keys(), at.nameRange)
+    return this.node(`local.${name}`, at, () => this.evaluator.evaluate(local.expr))
+  }
+
+  private endpointValue(name: string, at: Located): Value {
+    if (!this.declarations.endpoints.has(name)) {
+      return this.undeclared('endpoint', `endpoint.${name}`, name, this.declarations.endpoints.keys(), at.nameRange)
+    }
+    return this.node(`endpoint.${name}`, at, () => this.evaluateEndpoint(name))
+  }
+
+  private undeclaredResource(root: string, name: string, at: Located): Value {
+    const elsewhere = this.declarations.resources.find((d) => d.name === name)
+    return this.undeclared(
+      'resource',
+      `${root}.${name}`,
+      name,
+      this.declarations.resourcesByKind.get(root)?.keys() ?? [],
+      at.nameRange,
+      elsewhere ? `There is a ${elsewhere.kind} named "${name}": ${elsewhere.kind}.${name}.` : undefined,
+    )
   }
 
   private undeclared(
@@ -229,9 +240,13 @@ export class ConfigContext implements EvalHost {
 
   /** The value of a resource block (an object of instances for for_each), evaluated on first use. */
   private resourceValue(declaration: ResourceDeclaration, at: Where): Value {
-    // Most references are to a block already evaluated: answered without making a closure.
+    // Most references are to a block already evaluated (see resolve).
     const state = this.resourceStates[declaration.index]
     if (state !== undefined && state !== ACTIVE) return state
+    return this.evaluateResourceOnce(declaration, at)
+  }
+
+  private evaluateResourceOnce(declaration: ResourceDeclaration, at: Where): Value {
     return this.node(declaration.id, at, () => this.evaluateResource(declaration), declaration.index)
   }
 
@@ -413,15 +428,13 @@ export class ConfigContext implements EvalHost {
     for (const sensitive of facts.sensitive) {
       const value = getKey(body, sensitive)
       if (typeof value === 'string') {
-        const attribute = block.body.items.find((item) => item.type === 'Attribute' && item.name === sensitive) as
-          | Attribute
-          | undefined
+        const attribute = attributeNamed(block.body, sensitive)
         setKey(body, sensitive, new Secret(value, secretOrigin(attribute?.expr, `${address}.${sensitive}`)))
       }
     }
     this.collectEmbedded(body, references, true)
     mark(body, INSTANCE_ADDRESS, address)
-    return new Instance(declaration, key, address, body, endpoints, references.without(address))
+    return new Instance(declaration, key, address, body, endpoints, references.sortedWithout(address))
   }
 
   /** Records the instances a value embeds (an attribute set to `project.team["a"]`). */
@@ -505,19 +518,34 @@ function metaArguments(body: Body): MetaArguments {
 
 /** The addresses one instance reads from or embeds, collected while it is evaluated. */
 class References {
-  // Made on the first address: most instances (projects, groups) reference nothing.
-  private set: Set<string> | undefined
+  // Made on the first address: most instances (projects, groups) reference nothing. A list: most
+  // of the rest reference one to three, and a set's table for each was ~0.3 MB of a large load.
+  private list: string[] | undefined
+  /** The list's addresses, once it is too long to search (`[for p in project.all : p.name]`). */
+  private seen: Set<string> | undefined
 
   add(address: string): void {
-    this.set ??= new Set()
-    this.set.add(address)
+    if (this.list === undefined) {
+      this.list = [address]
+      return
+    }
+    if (this.seen ? this.seen.has(address) : this.list.includes(address)) return
+    this.list.push(address)
+    if (this.seen) this.seen.add(address)
+    else if (this.list.length > 16) this.seen = new Set(this.list)
   }
 
-  /** The addresses without `address` (an instance does not reference itself). */
-  without(address: string): ReadonlySet<string> {
-    if (this.set === undefined) return NO_REFERENCES
-    this.set.delete(address)
-    return this.set
+  /** The addresses, sorted, without `address` (an instance does not reference itself). */
+  sortedWithout(address: string): readonly string[] {
+    const list = this.list
+    if (list === undefined) return NO_REFERENCES
+    const at = list.indexOf(address)
+    if (at >= 0) list.splice(at, 1)
+    if (list.length === 0) return NO_REFERENCES
+    // Most lists hold one or two: put in order without sort, which allocates on every call.
+    if (list.length > 2) return list.sort()
+    if (list.length === 2 && (list[1] as string) < (list[0] as string)) list.reverse()
+    return list
   }
 }
 
@@ -525,7 +553,7 @@ class References {
 const NO_INSTANCES: readonly ResourceInstance[] = Object.freeze([])
 
 /** The references of an instance that has none; never written to. */
-const NO_REFERENCES: ReadonlySet<string> = new Set()
+const NO_REFERENCES: readonly string[] = Object.freeze([])
 
 /** A ResourceInstance whose shape is worked out on first use. */
 class Instance implements ResourceInstance {
@@ -537,7 +565,7 @@ class Instance implements ResourceInstance {
     readonly address: string,
     readonly body: ValueObject,
     readonly endpoints: string[] | undefined,
-    readonly references: ReadonlySet<string>,
+    readonly references: readonly string[],
   ) {}
 
   get shape(): BodyShape {

@@ -67,7 +67,7 @@ export interface DesiredResource {
   /** Names of the endpoints this instance goes to (default: every endpoint). */
   endpoints: readonly string[]
   /** Addresses this instance references (for ordering and `--target`). */
-  references: string[]
+  references: readonly string[]
   range: SourceRange
 }
 

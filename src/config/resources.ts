@@ -12,7 +12,7 @@ import type {ConfigContext, ResourceInstance} from './context.js'
 import {META_ARGUMENTS, secretOrigin} from './context.js'
 import {headerRange} from './body.js'
 import {reportIssues} from './issues.js'
-import {NOTHING_DROPPED, inputIsClean, prepareInput} from './settings.js'
+import {NOTHING_DROPPED, inputIsClean, prepareInput, withoutDropped} from './settings.js'
 import {type Value, type ValueObject, containsSecret, setKey} from './values.js'
 
 /** The validated resources in declaration order. */
@@ -65,30 +65,18 @@ function validateInstance(
   const {address, body} = instance
   // What the schema sees: secrets revealed, values with errors and misplaced secrets dropped. The body
   // (what references to the instance read) is copied for that only when something needs to change.
+  // No closure is made in this function, which runs for every instance: see ConfigContext.resolve.
   let input: ValueObject = body
   let origins: Map<string, string> | undefined
   let dropped: ReadonlySet<string> = NOTHING_DROPPED
-  if (!inputIsClean(context, body, sensitive)) {
-    input = {}
-    for (const key in body) {
-      const value = body[key] as Value
-      if (sensitive.has(key) && isSecret(value)) {
-        // The schema checks the secret's text (Harbor's rules); the loader wraps it again right after.
-        origins ??= new Map()
-        origins.set(key, value.origin)
-        setKey(input, key, value.reveal())
-      } else setKey(input, key, value)
-    }
-    dropped = prepareInput(context, input, () => instance.shape, sensitive, address)
-  }
+  if (!inputIsClean(context, body, sensitive)) ({input, origins, dropped} = revealedInput(context, instance, sensitive))
   // The kind's quick path answers for a valid body; the schema decides (and words the errors) otherwise.
   let data = dropped.size === 0 ? kind.quickConfig?.(input) : undefined
   if (data === undefined) {
     const parsed = kind.configSchema.safeParse(input)
     if (!parsed.success) {
-      const issues = parsed.error.issues.filter((issue) => !(typeof issue.path[0] === 'string' && dropped.has(issue.path[0])))
       reportIssues(
-        issues,
+        withoutDropped(parsed.error.issues, dropped),
         {shape: instance.shape, input, schema: kind.configSchema, what: address, address, extraKeys: META_ARGUMENTS},
         context.diagnostics,
       )
@@ -100,7 +88,7 @@ function validateInstance(
   // A copy without the sensitive keys, when there are any (not `delete`, which leaves the object in
   // V8's slow dictionary mode).
   let attrs: Record<string, unknown> = data
-  if (sensitive.size > 0 && kind.sensitive.some((key) => data[key] !== undefined)) {
+  if (sensitive.size > 0 && holdsAny(data, kind.sensitive)) {
     attrs = {}
     for (const key in data) if (!sensitive.has(key)) attrs[key] = data[key]
   }
@@ -136,19 +124,38 @@ function validateInstance(
     attrs,
     secrets,
     endpoints: instance.endpoints ?? everyEndpoint,
-    references: sortedReferences(instance.references),
+    references: instance.references,
     // Positions worked out when read, from the file's tokens: the model keeps those, not the syntax tree.
     range: headerRange(instance.declaration.block),
   }
 }
 
-/** The addresses an instance references, sorted. */
-function sortedReferences(references: ReadonlySet<string>): string[] {
-  const list = [...references]
-  // Most instances reference at most two others: no sort (and its allocations) needed.
-  if (list.length > 2) return list.sort()
-  if (list.length === 2 && (list[1] as string) < (list[0] as string)) list.reverse()
-  return list
+/**
+ * What the schema sees of a body that is not clean (see inputIsClean): a copy with its secrets
+ * revealed (the schema checks their text against Harbor's rules; the loader wraps them again after)
+ * and values with errors and misplaced secrets dropped, with where each secret came from.
+ */
+function revealedInput(
+  context: ConfigContext,
+  instance: ResourceInstance,
+  sensitive: ReadonlySet<string>,
+): {input: ValueObject; origins: Map<string, string> | undefined; dropped: ReadonlySet<string>} {
+  const input: ValueObject = {}
+  let origins: Map<string, string> | undefined
+  for (const key in instance.body) {
+    const value = instance.body[key] as Value
+    if (sensitive.has(key) && isSecret(value)) {
+      origins ??= new Map()
+      origins.set(key, value.origin)
+      setKey(input, key, value.reveal())
+    } else setKey(input, key, value)
+  }
+  return {input, origins, dropped: prepareInput(context, input, () => instance.shape, sensitive, instance.address)}
+}
+
+function holdsAny(data: Record<string, unknown>, keys: readonly string[]): boolean {
+  for (const key of keys) if (data[key] !== undefined) return true
+  return false
 }
 
 /** One resource's claim on a key: the endpoints it manages that object on. */
@@ -183,7 +190,7 @@ function claimKeys(
   const {endpoints} = resource
   for (let i = 0; i < endpoints.length; i++) {
     const endpoint = endpoints[i] as string
-    const owner = claims.find((claim) => claim.endpoints.includes(endpoint))?.resource
+    const owner = ownerOn(claims, endpoint)
     if (owner) {
       context.diagnostics.error(
         'Two resources manage the same object',
@@ -198,4 +205,9 @@ function claimKeys(
   }
   claims.push({resource, endpoints})
   return true
+}
+
+function ownerOn(claims: readonly Claim[], endpoint: string): DesiredResource | undefined {
+  for (const claim of claims) if (claim.endpoints.includes(endpoint)) return claim.resource
+  return undefined
 }

@@ -134,7 +134,8 @@ function reportSecrets(context: ConfigContext, key: string, value: Value, shape:
   )
 }
 
-function withoutDropped<T extends {path: PropertyKey[]}>(issues: readonly T[], dropped: ReadonlySet<string>): T[] {
+/** The issues not about a dropped attribute (its problem is already reported). */
+export function withoutDropped<T extends {path: PropertyKey[]}>(issues: readonly T[], dropped: ReadonlySet<string>): T[] {
   return issues.filter((issue) => !(typeof issue.path[0] === 'string' && dropped.has(issue.path[0])))
 }
 

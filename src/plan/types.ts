@@ -40,7 +40,7 @@ export interface DesiredObject {
   /** Adopt an unmanaged live object with this key (mirror mode, `import` blocks) instead of a conflict. */
   adopt?: boolean
   /** Addresses (without endpoint) this one references in the config; `--target` follows them. */
-  references: string[]
+  references: readonly string[]
 }
 
 /** What refresh read from one endpoint: every kind's objects, or why the endpoint could not be read. */

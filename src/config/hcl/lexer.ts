@@ -43,31 +43,14 @@ export function scan(source: string, filename: string): ScanResult {
   const origin = source.charCodeAt(0) === 0xfeff ? 1 : 0
   // Most files have about one token per four characters.
   const stream = new TokenStream(source, (source.length >> 2) + 16)
-  let sawInvalid = false
   const n = source.length
-  const modes: number[] = [MAIN]
-  const heredocs: HeredocInProgress[] = []
-  const retBraces: number[] = []
-  let braces = 0
+  const nesting = new Nesting()
+  const {modes, heredocs} = nesting
+  // The scan position. No closure uses it or anything else of this loop (the helpers take and return
+  // positions): a variable a closure captures is read and written through memory, not a register.
   let i = origin
   // Where the next block-comment end was found by the last search; -1: none left; -2: not searched.
   let commentEnd = -2
-
-  const emit = (code: number, start: number, end: number): void => {
-    stream.push(code, start, end)
-    if (INVALID_CODES[code] === 1) sawInvalid = true
-  }
-
-  /** `${`/`%{` (with an optional `~`) at i: enter normal mode until the matching close brace. */
-  const beginSequence = (code: number): void => {
-    const len = source.charCodeAt(i + 2) === 126 ? 3 : 2
-    emit(code, i, i + len)
-    i += len
-    braces++
-    retBraces.push(braces)
-    if (heredocs.length > 0) heredocs[heredocs.length - 1].startOfLine = false
-    modes.push(MAIN)
-  }
 
   while (i < n) {
     const mode = modes[modes.length - 1]
@@ -75,37 +58,37 @@ export function scan(source: string, filename: string): ScanResult {
 
     if (mode === STRING) {
       if (c === 34) {
-        emit(C.CQuote, i, i + 1)
+        stream.push(C.CQuote, i, i + 1)
         i++
         modes.pop()
         continue
       }
       if ((c === 36 || c === 37) && source.charCodeAt(i + 1) === 123) {
-        beginSequence(c === 36 ? C.TemplateInterp : C.TemplateControl)
+        i = nesting.beginSequence(stream, source, c === 36 ? C.TemplateInterp : C.TemplateControl, i)
         continue
       }
       if (c === 10 || c === 13) {
         let j = i + 1
         while (j < n && (source.charCodeAt(j) === 10 || source.charCodeAt(j) === 13)) j++
-        emit(C.QuotedNewline, i, j)
+        stream.push(C.QuotedNewline, i, j)
         i = j
         continue
       }
       const j = scanQuotedRun(source, i)
       if (j === i) {
         // A lone backslash before a line break, or a `$`/`%` at the very end of the file.
-        emit(C.Invalid, i, i + 1)
+        stream.push(C.Invalid, i, i + 1)
         i++
         continue
       }
-      emit(C.QuotedLit, i, j)
+      stream.push(C.QuotedLit, i, j)
       i = j
       continue
     }
 
     if (mode === HEREDOC) {
       if ((c === 36 || c === 37) && source.charCodeAt(i + 1) === 123) {
-        beginSequence(c === 36 ? C.TemplateInterp : C.TemplateControl)
+        i = nesting.beginSequence(stream, source, c === 36 ? C.TemplateInterp : C.TemplateControl, i)
         continue
       }
       const doc = heredocs[heredocs.length - 1]
@@ -114,8 +97,8 @@ export function scan(source: string, filename: string): ScanResult {
         if (run.newlineLength > 0) {
           const textEnd = run.end - run.newlineLength
           if (doc.startOfLine && trimSpace(source.slice(i, textEnd)) === doc.marker) {
-            emit(C.CHeredoc, i, textEnd)
-            emit(C.Newline, textEnd, run.end)
+            stream.push(C.CHeredoc, i, textEnd)
+            stream.push(C.Newline, textEnd, run.end)
             heredocs.pop()
             modes.pop()
             i = run.end
@@ -125,12 +108,12 @@ export function scan(source: string, filename: string): ScanResult {
         } else {
           doc.startOfLine = false
         }
-        emit(C.StringLit, i, run.end)
+        stream.push(C.StringLit, i, run.end)
         i = run.end
         continue
       }
       // A lone carriage return, or a `$`/`%` at the very end: nothing matches, the rest is invalid.
-      emit(C.Invalid, i, n)
+      stream.push(C.Invalid, i, n)
       i = n
       continue
     }
@@ -149,24 +132,24 @@ export function scan(source: string, filename: string): ScanResult {
         continue
       }
       case 10:
-        emit(C.Newline, i, i + 1)
+        stream.push(C.Newline, i, i + 1)
         i++
         continue
       case 13:
         if (source.charCodeAt(i + 1) === 10) {
-          emit(C.Newline, i, i + 2)
+          stream.push(C.Newline, i, i + 2)
           i += 2
         } else {
-          emit(C.Invalid, i, i + 1)
+          stream.push(C.Invalid, i, i + 1)
           i++
         }
         continue
       case 35: // #
-        i = lineComment(i)
+        i = lineComment(stream, source, i)
         continue
       case 47: // /
         if (source.charCodeAt(i + 1) === 47) {
-          i = lineComment(i)
+          i = lineComment(stream, source, i)
           continue
         }
         if (source.charCodeAt(i + 1) === 42) {
@@ -174,15 +157,15 @@ export function scan(source: string, filename: string): ScanResult {
           if (commentEnd !== -1 && commentEnd < i + 2) commentEnd = source.indexOf('*/', i + 2)
           const close = commentEnd
           if (close >= 0) {
-            emit(C.Comment, i, close + 2)
+            stream.push(C.Comment, i, close + 2)
             i = close + 2
             continue
           }
         }
-        i = single(C.Slash)
+        i = single(stream, C.Slash, i)
         continue
       case 34: // "
-        emit(C.OQuote, i, i + 1)
+        stream.push(C.OQuote, i, i + 1)
         i++
         modes.push(STRING)
         continue
@@ -192,115 +175,115 @@ export function scan(source: string, filename: string): ScanResult {
         if (next === 60) {
           const heredoc = scanHeredocOpener(source, i)
           if (heredoc) {
-            emit(C.OHeredoc, i, heredoc.end)
+            stream.push(C.OHeredoc, i, heredoc.end)
             i = heredoc.end
             heredocs.push({marker: heredoc.marker, startOfLine: true})
             modes.push(HEREDOC)
             continue
           }
         }
-        i = next === 61 ? pair(C.LessThanEq) : single(C.LessThan)
+        i = next === 61 ? pair(stream, C.LessThanEq, i) : single(stream, C.LessThan, i)
         continue
       }
       case 61: {
         // =
         const next = source.charCodeAt(i + 1)
-        i = next === 61 ? pair(C.EqualOp) : next === 62 ? pair(C.FatArrow) : single(C.Equal)
+        i = next === 61 ? pair(stream, C.EqualOp, i) : next === 62 ? pair(stream, C.FatArrow, i) : single(stream, C.Equal, i)
         continue
       }
       case 33: // !
-        i = source.charCodeAt(i + 1) === 61 ? pair(C.NotEqual) : single(C.Bang)
+        i = source.charCodeAt(i + 1) === 61 ? pair(stream, C.NotEqual, i) : single(stream, C.Bang, i)
         continue
       case 62: // >
-        i = source.charCodeAt(i + 1) === 61 ? pair(C.GreaterThanEq) : single(C.GreaterThan)
+        i = source.charCodeAt(i + 1) === 61 ? pair(stream, C.GreaterThanEq, i) : single(stream, C.GreaterThan, i)
         continue
       case 38: // &
-        i = source.charCodeAt(i + 1) === 38 ? pair(C.And) : single(C.BitwiseAnd)
+        i = source.charCodeAt(i + 1) === 38 ? pair(stream, C.And, i) : single(stream, C.BitwiseAnd, i)
         continue
       case 124: // |
-        i = source.charCodeAt(i + 1) === 124 ? pair(C.Or) : single(C.BitwiseOr)
+        i = source.charCodeAt(i + 1) === 124 ? pair(stream, C.Or, i) : single(stream, C.BitwiseOr, i)
         continue
       case 58: // :
-        i = source.charCodeAt(i + 1) === 58 ? pair(C.DoubleColon) : single(C.Colon)
+        i = source.charCodeAt(i + 1) === 58 ? pair(stream, C.DoubleColon, i) : single(stream, C.Colon, i)
         continue
       case 46: // .
         if (source.charCodeAt(i + 1) === 46 && source.charCodeAt(i + 2) === 46) {
-          emit(C.Ellipsis, i, i + 3)
+          stream.push(C.Ellipsis, i, i + 3)
           i += 3
         } else {
-          i = single(C.Dot)
+          i = single(stream, C.Dot, i)
         }
         continue
       case 126: // ~
         if (source.charCodeAt(i + 1) === 125) {
           // `~}` always closes a template sequence token-wise; a mismatched one is the parser's to report.
-          emit(C.TemplateSeqEnd, i, i + 2)
+          stream.push(C.TemplateSeqEnd, i, i + 2)
           i += 2
-          closeBrace(true)
+          nesting.closeBrace()
         } else {
-          i = single(C.BitwiseNot)
+          i = single(stream, C.BitwiseNot, i)
         }
         continue
       case 123: // {
-        emit(C.OBrace, i, i + 1)
+        stream.push(C.OBrace, i, i + 1)
         i++
-        braces++
+        nesting.braces++
         continue
       case 125: // }
-        if (retBraces.length > 0 && retBraces[retBraces.length - 1] === braces) {
-          emit(C.TemplateSeqEnd, i, i + 1)
+        if (nesting.closesSequence()) {
+          stream.push(C.TemplateSeqEnd, i, i + 1)
         } else {
-          emit(C.CBrace, i, i + 1)
+          stream.push(C.CBrace, i, i + 1)
         }
         i++
-        closeBrace(false)
+        nesting.closeBrace()
         continue
       case 91:
-        i = single(C.OBrack)
+        i = single(stream, C.OBrack, i)
         continue
       case 93:
-        i = single(C.CBrack)
+        i = single(stream, C.CBrack, i)
         continue
       case 40:
-        i = single(C.OParen)
+        i = single(stream, C.OParen, i)
         continue
       case 41:
-        i = single(C.CParen)
+        i = single(stream, C.CParen, i)
         continue
       case 44:
-        i = single(C.Comma)
+        i = single(stream, C.Comma, i)
         continue
       case 42:
-        i = single(C.Star)
+        i = single(stream, C.Star, i)
         continue
       case 43:
-        i = single(C.Plus)
+        i = single(stream, C.Plus, i)
         continue
       case 45:
-        i = single(C.Minus)
+        i = single(stream, C.Minus, i)
         continue
       case 37:
-        i = single(C.Percent)
+        i = single(stream, C.Percent, i)
         continue
       case 63:
-        i = single(C.Question)
+        i = single(stream, C.Question, i)
         continue
       case 94:
-        i = single(C.BitwiseXor)
+        i = single(stream, C.BitwiseXor, i)
         continue
       case 59:
-        i = single(C.Semicolon)
+        i = single(stream, C.Semicolon, i)
         continue
       case 96:
-        i = single(C.Backtick)
+        i = single(stream, C.Backtick, i)
         continue
       case 39:
-        i = single(C.Apostrophe)
+        i = single(stream, C.Apostrophe, i)
         continue
     }
     if (c >= 48 && c <= 57) {
       const end = scanNumber(source, i)
-      emit(C.NumberLit, i, end)
+      stream.push(C.NumberLit, i, end)
       i = end
       continue
     }
@@ -308,42 +291,72 @@ export function scan(source: string, filename: string): ScanResult {
     const width = cp > 0xffff ? 2 : 1
     if (isIdentStart(cp)) {
       const end = scanIdentRest(source, i + width)
-      emit(C.Ident, i, end)
+      stream.push(C.Ident, i, end)
       i = end
       continue
     }
-    emit(c >= 0xd800 && c <= 0xdfff && width === 1 ? C.BadUTF8 : C.Invalid, i, i + width)
+    stream.push(c >= 0xd800 && c <= 0xdfff && width === 1 ? C.BadUTF8 : C.Invalid, i, i + width)
     i += width
   }
-  emit(C.EOF, n, n)
-  return {stream, diagnostics: sawInvalid ? invalidTokenDiagnostics(stream, source, filename) : []}
+  stream.push(C.EOF, n, n)
+  return {stream, diagnostics: hasInvalid(stream) ? invalidTokenDiagnostics(stream, source, filename) : []}
+}
 
-  function single(code: number): number {
-    emit(code, i, i + 1)
-    return i + 1
+/** The open template sequences and heredocs of a scan: which mode the scanner is in, and why. */
+class Nesting {
+  readonly modes: number[] = [MAIN]
+  readonly heredocs: HeredocInProgress[] = []
+  /** The brace depth at which each open template sequence began. */
+  readonly retBraces: number[] = []
+  braces = 0
+
+  /** `${`/`%{` (with an optional `~`) at `at`: enter normal mode until the matching close brace. */
+  beginSequence(stream: TokenStream, source: string, code: number, at: number): number {
+    const len = source.charCodeAt(at + 2) === 126 ? 3 : 2
+    stream.push(code, at, at + len)
+    this.braces++
+    this.retBraces.push(this.braces)
+    if (this.heredocs.length > 0) this.heredocs[this.heredocs.length - 1].startOfLine = false
+    this.modes.push(MAIN)
+    return at + len
   }
 
-  function pair(code: number): number {
-    emit(code, i, i + 2)
-    return i + 2
-  }
-
-  /** A `#` or `//` comment up to (not including) the line break, which lexes as a Newline next. */
-  function lineComment(from: number): number {
-    const nl = source.indexOf('\n', from)
-    const end = nl < 0 ? n : source.charCodeAt(nl - 1) === 13 ? nl - 1 : nl
-    emit(C.Comment, from, end)
-    return end
+  /** Whether a `}` here closes a template sequence. */
+  closesSequence(): boolean {
+    return this.retBraces.length > 0 && this.retBraces[this.retBraces.length - 1] === this.braces
   }
 
   /** After a `}` or `~}`: leave a template sequence if this brace closes one. */
-  function closeBrace(_tilde: boolean): void {
-    if (retBraces.length > 0 && retBraces[retBraces.length - 1] === braces) {
-      retBraces.pop()
-      braces--
-      modes.pop()
-    } else {
-      braces--
+  closeBrace(): void {
+    if (this.closesSequence()) {
+      this.retBraces.pop()
+      this.modes.pop()
     }
+    this.braces--
   }
+}
+
+function single(stream: TokenStream, code: number, at: number): number {
+  stream.push(code, at, at + 1)
+  return at + 1
+}
+
+function pair(stream: TokenStream, code: number, at: number): number {
+  stream.push(code, at, at + 2)
+  return at + 2
+}
+
+/** A `#` or `//` comment up to (not including) the line break, which lexes as a Newline next. */
+function lineComment(stream: TokenStream, source: string, from: number): number {
+  const nl = source.indexOf('\n', from)
+  const end = nl < 0 ? source.length : source.charCodeAt(nl - 1) === 13 ? nl - 1 : nl
+  stream.push(C.Comment, from, end)
+  return end
+}
+
+/** Whether the scan made a token that is never valid (each gets a diagnostic). */
+function hasInvalid(stream: TokenStream): boolean {
+  const {codes, length} = stream
+  for (let k = 0; k < length; k++) if (INVALID_CODES[codes[k] as number] === 1) return true
+  return false
 }
