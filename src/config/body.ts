@@ -5,9 +5,8 @@
  * block is written, so that a schema issue at a path (`permission[1].access`) can be shown at its
  * place in the file.
  */
-import type {Attribute, Block, Body, Range} from './hcl/ast.js'
+import type {Attribute, Body, Range} from './hcl/ast.js'
 import type {DiagnosticBag} from './diagnostic-bag.js'
-import {TokenRange} from './hcl/token-range.js'
 import type {Bindings, Evaluator} from './evaluate.js'
 import {type Value, type ValueObject, setKey} from './values.js'
 
@@ -21,16 +20,6 @@ export interface BodyShape {
 
 /** The `blocks` of every shape without nested blocks; never written to. */
 const NO_BLOCKS: BodyShape['blocks'] = new Map()
-
-/**
- * The range of a block's header: its type through its last label. Its positions are worked out when
- * read (TokenRange.join), as few are: every resource keeps one, and working out thousands of them
- * was the larger part of checking a resource.
- */
-export function headerRange(block: Block): Range {
-  const last = block.labels[block.labels.length - 1]
-  return last ? TokenRange.join(block.typeRange, last.range) : block.typeRange
-}
 
 export interface EvaluateBodyOptions {
   /** Attribute names the caller evaluates itself (meta-arguments): left out of the value and shape. */
@@ -126,7 +115,7 @@ export function bodyShape(body: Body, header: Range, options: EvaluateBodyOption
     }
     if (shape.attributes.has(item.blockType) || options.skip?.has(item.blockType) || item.labels.length > 0) continue
     if (shape.blocks === NO_BLOCKS) shape.blocks = new Map()
-    const inner = bodyShape(item.body, headerRange(item))
+    const inner = bodyShape(item.body, item.headerRange)
     const entry = shape.blocks.get(item.blockType)
     if (entry) entry.bodies.push(inner)
     else shape.blocks.set(item.blockType, {typeRange: item.typeRange, bodies: [inner]})

@@ -9,7 +9,7 @@ import {KIND_NAMES, type KindName} from '../model/change.js'
 import type {SourceRange as Range} from '../model/errors.js'
 import {formatAddress} from '../model/address.js'
 import {Secret, isSecret} from '../model/secret.js'
-import {type BodyShape, attributeNamed, bodyShape, evaluateBody, evaluateBodyValue, headerRange} from './body.js'
+import {type BodyShape, attributeNamed, bodyShape, evaluateBody, evaluateBodyValue} from './body.js'
 import type {Declarations, ResourceDeclaration} from './declarations.js'
 import type {DiagnosticBag} from './diagnostic-bag.js'
 import {type EvalHost, Evaluator, type Located, type Where} from './evaluate.js'
@@ -300,7 +300,7 @@ export class ConfigContext implements EvalHost {
 
   private evaluateEndpoint(name: string): Value {
     const block = this.declarations.endpoints.get(name)!
-    const {value: body, shape} = evaluateBody(block.body, headerRange(block), this.evaluator, this.diagnostics, undefined)
+    const {value: body, shape} = evaluateBody(block.body, block.headerRange, this.evaluator, this.diagnostics, undefined)
     const password = getKey(body, 'password')
     const passwordExpr = shape.attributes.get('password')?.expr
     // The password is a Secret from here on: nothing downstream can print it by accident.
@@ -569,7 +569,7 @@ class Instance implements ResourceInstance {
   ) {}
 
   get shape(): BodyShape {
-    this.cachedShape ??= bodyShape(this.declaration.block.body, headerRange(this.declaration.block), {skip: META})
+    this.cachedShape ??= bodyShape(this.declaration.block.body, this.declaration.block.headerRange, {skip: META})
     return this.cachedShape
   }
 }

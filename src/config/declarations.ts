@@ -8,7 +8,6 @@ import {KIND_NAMES, type KindName} from '../model/change.js'
 import {formatRange} from '../model/errors.js'
 import type {Attribute, Block, ConfigFile} from './hcl/ast.js'
 import type {DiagnosticBag} from './diagnostic-bag.js'
-import {headerRange} from './body.js'
 import {closest} from '../model/suggest.js'
 
 /** Block types the loader knows, besides the resource kinds. */
@@ -156,8 +155,8 @@ function collectBlock(block: Block, declarations: Declarations, diagnostics: Dia
   if (first) {
     diagnostics.error(
       type === 'hrep' ? 'Duplicate hrep block' : `Duplicate ${type} "${name}"`,
-      headerRange(block),
-      `${type === 'hrep' ? 'An hrep block' : `${article(type)} ${type} named "${name}"`} is already declared at ${formatRange(headerRange(first))}. Each ${type === 'hrep' ? 'configuration has at most one' : 'name is declared once'}.`,
+      block.headerRange,
+      `${type === 'hrep' ? 'An hrep block' : `${article(type)} ${type} named "${name}"`} is already declared at ${formatRange(first.headerRange)}. Each ${type === 'hrep' ? 'configuration has at most one' : 'name is declared once'}.`,
     )
     return
   }

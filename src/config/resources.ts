@@ -10,7 +10,6 @@ import type {Kind} from '../kinds/kind.js'
 import type {DesiredResource} from './model.js'
 import type {ConfigContext, ResourceInstance} from './context.js'
 import {META_ARGUMENTS, secretOrigin} from './context.js'
-import {headerRange} from './body.js'
 import {reportIssues} from './issues.js'
 import {NOTHING_DROPPED, inputIsClean, prepareInput, withoutDropped} from './settings.js'
 import {type Value, type ValueObject, containsSecret, setKey} from './values.js'
@@ -126,7 +125,7 @@ function validateInstance(
     endpoints: instance.endpoints ?? everyEndpoint,
     references: instance.references,
     // Positions worked out when read, from the file's tokens: the model keeps those, not the syntax tree.
-    range: headerRange(instance.declaration.block),
+    range: instance.declaration.block.headerRange,
   }
 }
 

@@ -10,7 +10,7 @@ import {isSecret} from '../model/secret.js'
 import {DEFAULT_RELIABILITY} from '../reliability/defaults.js'
 import type {Kind} from '../kinds/kind.js'
 import type {DesiredResource, EndpointConfig, HrepSettings, ImportConfig, ReliabilitySettings, ReplicateConfig} from './model.js'
-import {type BodyShape, evaluateBody, headerRange} from './body.js'
+import {type BodyShape, evaluateBody} from './body.js'
 import type {ConfigContext, ResourceInstance} from './context.js'
 import type {Block, Expression} from './hcl/ast.js'
 import {reportIssues} from './issues.js'
@@ -149,7 +149,7 @@ export function buildHrepSettings(context: ConfigContext, block: Block | undefin
   }
   delete defaults.rateLimit
   if (!block) return defaults
-  const {value: body, shape} = evaluateBody(block.body, headerRange(block), context.evaluator, context.diagnostics, undefined)
+  const {value: body, shape} = evaluateBody(block.body, block.headerRange, context.evaluator, context.diagnostics, undefined)
   const dropped = prepareInput(context, body, () => shape, new Set(), 'the hrep block')
   const parsed = hrepSchema.safeParse(body)
   if (!parsed.success) {
@@ -206,7 +206,7 @@ export function buildEndpoints(context: ConfigContext, base: ReliabilitySettings
       insecure: data.insecure,
       ...(data.robot_prefix === undefined ? {} : {robotPrefix: data.robot_prefix}),
       reliability: mergeReliability(base, data),
-      range: headerRange(block),
+      range: block.headerRange,
     })
   }
   return endpoints
@@ -217,7 +217,7 @@ export function buildReplicates(context: ConfigContext): ReplicateConfig[] {
   const replicates: ReplicateConfig[] = []
   for (const [name, block] of context.declarations.replicates) {
     const what = `replicate "${name}"`
-    const {value: body, shape} = evaluateBody(block.body, headerRange(block), context.evaluator, context.diagnostics, undefined)
+    const {value: body, shape} = evaluateBody(block.body, block.headerRange, context.evaluator, context.diagnostics, undefined)
     // Endpoint references become names before the schema sees them.
     const resolved = new Set<string>()
     const from = shape.attributes.get('from')
@@ -248,7 +248,7 @@ export function buildReplicates(context: ConfigContext): ReplicateConfig[] {
     if (data.to.includes(data.from)) {
       context.diagnostics.error(
         `Invalid ${what}`,
-        to?.expr.range ?? headerRange(block),
+        to?.expr.range ?? block.headerRange,
         `Endpoint "${data.from}" is the source (from), so it cannot also be a target (to).`,
       )
       continue
@@ -262,7 +262,7 @@ export function buildReplicates(context: ConfigContext): ReplicateConfig[] {
       exclude: data.exclude,
       prune: data.prune,
       robotSecrets: data.robot_secrets,
-      range: headerRange(block),
+      range: block.headerRange,
     })
   }
   return replicates
@@ -299,7 +299,7 @@ export function buildImports(
   const seen = new Map<string, Range>()
   for (const block of context.declarations.imports) {
     const what = 'the import block'
-    const header = headerRange(block)
+    const header = block.headerRange
     const {value: body, shape} = evaluateBody(block.body, header, context.evaluator, context.diagnostics, undefined, {
       raw: new Set(['to']),
     })

@@ -9,7 +9,7 @@
 import {ConfigError, type SourceRange as Range} from '../model/errors.js'
 import type {Block, Expression} from './hcl/ast.js'
 import {parseHcl} from './hcl/index.js'
-import {attributesOf, evaluateBody, headerRange} from './body.js'
+import {attributesOf, evaluateBody} from './body.js'
 import type {DiagnosticBag} from './diagnostic-bag.js'
 import {type EvalHost, Evaluator} from './evaluate.js'
 import type {FunctionContext} from './functions.js'
@@ -82,7 +82,7 @@ function evaluateVariable(
   diagnostics: DiagnosticBag,
 ): Value {
   const evaluator = new Evaluator(constantHost(diagnostics, functionContext, `The default of variable "${name}"`))
-  const header = headerRange(block)
+  const header = block.headerRange
   const {value: body, shape} = evaluateBody(block.body, header, evaluator, diagnostics, undefined, {raw: new Set(['type'])})
   const parsed = variableSchema.safeParse(body)
   if (!parsed.success) {

@@ -51,6 +51,8 @@ export interface Block {
   type: 'Block'
   blockType: string
   typeRange: Range
+  /** The header: the type through the last label (where a block is pointed at in messages). */
+  headerRange: Range
   labels: BlockLabel[]
   body: Body
   openBraceRange: Range

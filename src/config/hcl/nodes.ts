@@ -71,13 +71,15 @@ export class BlockNode implements Block {
   readonly type = 'Block'
   readonly #source: RangeSource
   readonly #ident: number
+  readonly #headerEnd: number
   readonly #open: number
   readonly #close: number
 
-  /** `ident` is the type's token, `open` and `close` the braces'. */
+  /** `ident` is the type's token, `headerEnd` the last label's last one (or `ident`), `open` and `close` the braces'. */
   constructor(
     source: RangeSource,
     ident: number,
+    headerEnd: number,
     open: number,
     close: number,
     readonly blockType: string,
@@ -86,12 +88,17 @@ export class BlockNode implements Block {
   ) {
     this.#source = source
     this.#ident = ident
+    this.#headerEnd = headerEnd
     this.#open = open
     this.#close = close
   }
 
   get typeRange(): Range {
     return TokenRange.span(this.#source, this.#ident, this.#ident)
+  }
+
+  get headerRange(): Range {
+    return TokenRange.span(this.#source, this.#ident, this.#headerEnd)
   }
 
   get openBraceRange(): Range {

@@ -141,9 +141,11 @@ function finishBlock(p: ParserState, ident: number): Block {
   let firstLabel: BlockLabel | undefined
   let more: BlockLabel[] | undefined
   let open: number
+  let headerEnd: number
   for (;;) {
     const tok = p.peek()
     if (p.kind(tok) === 'OBrace') {
+      headerEnd = p.prev()
       open = p.read()
       break
     }
@@ -182,6 +184,7 @@ function finishBlock(p: ParserState, ident: number): Block {
       type: 'Block',
       blockType: p.text(ident),
       typeRange: p.range(ident),
+      headerRange: p.range(ident, endRange),
       labels,
       body: {type: 'Body', items: [], range: p.range(ident)},
       openBraceRange: p.range(ident),
@@ -241,7 +244,7 @@ function finishBlock(p: ParserState, ident: number): Block {
     p.recoverAfterBodyItem()
   }
 
-  return new BlockNode(p.rangeSource, ident, open, close, p.name(ident), labels, body)
+  return new BlockNode(p.rangeSource, ident, headerEnd, open, close, p.name(ident), labels, body)
 }
 
 /** A block's labels from the first and the others. */

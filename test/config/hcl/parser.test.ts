@@ -44,6 +44,13 @@ describe('parseHcl AST', () => {
     expect((block.body.items[0] as Block).body.items.map((i) => i.type)).toEqual(['Attribute'])
   })
 
+  it("gives a block's header range: its type through its last label, not a comment before the brace", () => {
+    const [labelled, bare] = parseHcl('robot "ci" /* the CI robot */ {\n}\nhrep {\n}\n', 'main.hcl').body.items as Block[]
+    const columns = (block: Block) => [block.headerRange.start.column, block.headerRange.end.column, block.headerRange.end.line]
+    expect(columns(labelled)).toEqual([1, 11, 1])
+    expect(columns(bare)).toEqual([1, 5, 3])
+  })
+
   it('decodes label escapes but does not normalise labels', () => {
     const block = parseHcl('b "a\\"b $${x} an\\u0303o" {}\n', 'main.hcl').body.items[0] as Block
     expect(block.labels[0].value).toBe('a"b ${x} an\u0303o')
