@@ -40,9 +40,20 @@ export function lex(source: string, filename: string): {tokens: Token[]; diagnos
  * A line comment ends before its line break, which follows as a Newline token.
  */
 export function scan(source: string, filename: string): ScanResult {
-  const origin = source.charCodeAt(0) === 0xfeff ? 1 : 0
   // Most files have about one token per four characters.
   const stream = new TokenStream(source, (source.length >> 2) + 16)
+  scanTokens(source, stream)
+  stream.push(C.EOF, source.length, source.length)
+  return {stream, diagnostics: hasInvalid(stream) ? invalidTokenDiagnostics(stream, source, filename) : []}
+}
+
+/**
+ * The scanning loop, apart from what follows it: V8 optimizes a long loop while it runs (on-stack
+ * replacement), before the code after it has ever run, and leaves such code again at that code on
+ * every later call.
+ */
+function scanTokens(source: string, stream: TokenStream): void {
+  const origin = source.charCodeAt(0) === 0xfeff ? 1 : 0
   const n = source.length
   const nesting = new Nesting()
   const {modes, heredocs} = nesting
@@ -298,8 +309,6 @@ export function scan(source: string, filename: string): ScanResult {
     stream.push(c >= 0xd800 && c <= 0xdfff && width === 1 ? C.BadUTF8 : C.Invalid, i, i + width)
     i += width
   }
-  stream.push(C.EOF, n, n)
-  return {stream, diagnostics: hasInvalid(stream) ? invalidTokenDiagnostics(stream, source, filename) : []}
 }
 
 /** The open template sequences and heredocs of a scan: which mode the scanner is in, and why. */
