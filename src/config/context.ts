@@ -525,14 +525,20 @@ class References {
   private seen: Set<string> | undefined
 
   add(address: string): void {
-    if (this.list === undefined) {
+    const list = this.list
+    if (list === undefined) {
       this.list = [address]
       return
     }
-    if (this.seen ? this.seen.has(address) : this.list.includes(address)) return
-    this.list.push(address)
+    if (this.seen ? this.seen.has(address) : list.includes(address)) return
+    // A second address makes a list of two: push would grow it to room for seventeen.
+    if (list.length === 1) {
+      this.list = [list[0] as string, address]
+      return
+    }
+    list.push(address)
     if (this.seen) this.seen.add(address)
-    else if (this.list.length > 16) this.seen = new Set(this.list)
+    else if (list.length > 16) this.seen = new Set(list)
   }
 
   /** The addresses, sorted, without `address` (an instance does not reference itself). */

@@ -23,8 +23,8 @@ export function buildResources(
   const resources: DesiredResource[] = []
   // Every resource without `endpoints` shares one list (read-only, frozen so no one can change it for all).
   const everyEndpoint: readonly string[] = Object.freeze([...allEndpoints])
-  // kind → key → the claims on it (usually one).
-  const owners = new Map<Kind, Map<string, Claim[]>>()
+  // kind → key → the resource that claims it on all its endpoints (almost always), or the claims on it.
+  const owners = new Map<Kind, Map<string, DesiredResource | Claim[]>>()
   const sensitiveByKind = new Map<Kind, Set<string>>()
   for (const declaration of context.declarations.resources) {
     const kind = kinds[declaration.kind]
@@ -168,7 +168,7 @@ function claimKeys(
   context: ConfigContext,
   kind: Kind,
   resource: DesiredResource,
-  owners: Map<Kind, Map<string, Claim[]>>,
+  owners: Map<Kind, Map<string, DesiredResource | Claim[]>>,
 ): boolean {
   let key: string
   try {
@@ -181,10 +181,17 @@ function claimKeys(
     byKey = new Map()
     owners.set(kind, byKey)
   }
-  const claims = byKey.get(key)
-  if (!claims) {
-    byKey.set(key, [{resource, endpoints: resource.endpoints}])
+  const claimed = byKey.get(key)
+  if (!claimed) {
+    // The first claim is the resource itself: no list and claim made for each of thousands of keys.
+    byKey.set(key, resource)
     return true
+  }
+  let claims: Claim[]
+  if (Array.isArray(claimed)) claims = claimed
+  else {
+    claims = [{resource: claimed, endpoints: claimed.endpoints}]
+    byKey.set(key, claims)
   }
   const {endpoints} = resource
   for (let i = 0; i < endpoints.length; i++) {

@@ -9,7 +9,7 @@ import {HrepError} from '../model/errors.js'
 import type {HarborUserGroup} from './harbor.js'
 import {collect, idFromLocation, isNotFound, listUserGroups, rememberGroupId, restated, send, statusOf} from './io.js'
 import type {CreateResult, Kind, KindContext, LiveObject} from './kind.js'
-import {type IssueSink, onlyKeys} from './schema.js'
+import {type IssueSink, onlyKeys, quickChecked} from './schema.js'
 
 /** Group types by name, as hrep spells them. */
 export const GROUP_TYPES = ['oidc', 'ldap', 'http'] as const
@@ -85,11 +85,7 @@ function quickGroupConfig(input: Readonly<Record<string, unknown>>): GroupAttrs 
   const type = input.type === undefined ? 'oidc' : input.type
   if (typeof name !== 'string' || name.length === 0 || !(GROUP_TYPES as readonly unknown[]).includes(type)) return undefined
   if (ldapDn !== undefined && typeof ldapDn !== 'string') return undefined
-  let ok = true
-  const attrs = groupAttrs({name, type: type as GroupType, ldap_dn: ldapDn}, () => {
-    ok = false
-  })
-  return ok ? attrs : undefined
+  return quickChecked(groupAttrs, {name, type: type as GroupType, ldap_dn: ldapDn})
 }
 
 /** Normalised attributes of a user group as Harbor returns it. Pure. */

@@ -34,6 +34,7 @@ import {
   namedRef,
   onlyKeys,
   projectRef,
+  quickChecked,
   quickNamedRef,
   quickProjectRef,
 } from './schema.js'
@@ -81,24 +82,23 @@ const configSchema = z
 type MemberBody = {project: string; group?: NamedRef; group_type?: GroupType; user?: string; role: RoleName}
 
 /** The checks across fields and the attributes, shared by `configSchema` and `quickMemberConfig`. */
-function memberAttrs(body: MemberBody, report: IssueSink): MemberAttrs {
-  const issue = (path: string, message: string) => report([path], message)
+function memberAttrs(body: MemberBody, issue: IssueSink): MemberAttrs {
   const attrs: MemberAttrs = {project: body.project, role: body.role}
   if ((body.group === undefined) === (body.user === undefined)) {
-    issue(body.group === undefined ? 'group' : 'user', 'set exactly one of "group" or "user"')
+    issue([body.group === undefined ? 'group' : 'user'], 'set exactly one of "group" or "user"')
     return attrs
   }
   if (body.user !== undefined) {
-    if (body.group_type !== undefined) issue('group_type', 'group_type is only for group members')
+    if (body.group_type !== undefined) issue(['group_type'], 'group_type is only for group members')
     attrs.user = body.user
     return attrs
   }
   const group = body.group!
   const referenced = group.ref?.type
   if (referenced !== undefined && !(GROUP_TYPES as readonly unknown[]).includes(referenced)) {
-    issue('group', `the referenced group has an unknown type ${JSON.stringify(referenced)}`)
+    issue(['group'], `the referenced group has an unknown type ${JSON.stringify(referenced)}`)
   } else if (referenced !== undefined && body.group_type !== undefined && referenced !== body.group_type) {
-    issue('group_type', `the referenced group is a ${String(referenced)} group, not ${body.group_type}`)
+    issue(['group_type'], `the referenced group is a ${String(referenced)} group, not ${body.group_type}`)
   }
   attrs.group = group.name
   attrs.group_type = (referenced as GroupType | undefined) ?? body.group_type ?? 'oidc'
@@ -117,11 +117,7 @@ function quickMemberConfig(input: Readonly<Record<string, unknown>>): MemberAttr
   if (project === undefined || role === undefined || (group === undefined && input.group !== undefined)) return undefined
   if (groupType !== undefined && !(GROUP_TYPES as readonly unknown[]).includes(groupType)) return undefined
   if (user !== undefined && (typeof user !== 'string' || user.length === 0)) return undefined
-  let ok = true
-  const attrs = memberAttrs({project, group, group_type: groupType as GroupType | undefined, user, role}, () => {
-    ok = false
-  })
-  return ok ? attrs : undefined
+  return quickChecked(memberAttrs, {project, group, group_type: groupType as GroupType | undefined, user, role})
 }
 
 /** The natural key of a member: `<project>/g:<group>` or `<project>/u:<user>`. */

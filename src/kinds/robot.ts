@@ -30,6 +30,7 @@ import {
   type IssueSink,
   onlyKeys,
   projectRef,
+  quickChecked,
   quickFlag,
   quickProjectRef,
   quickUnit,
@@ -155,33 +156,36 @@ function robotAttrs(body: RobotBody, issue: IssueSink): RobotAttrs {
   if (level === 'project' && body.permission.length > 1) {
     issue(['permission', 1], 'a project-level robot has exactly one permission block (Harbor allows no more)')
   }
-  const permissions: Permission[] = body.permission.map((block, index) => {
-    const path = (field: string) => ['permission', index, field]
+  // Loops, not callbacks: this runs for every robot, and each callback would be a closure per call.
+  const permissions: Permission[] = []
+  for (let index = 0; index < body.permission.length; index++) {
+    const block = body.permission[index] as RobotBody['permission'][number]
     const kind: PermissionKind = block.kind ?? (block.namespace === '/' ? 'system' : 'project')
     let namespace = block.namespace
     if (kind === 'system') {
-      if (level === 'project') issue(path('kind'), 'a project-level robot cannot have system permissions')
-      if (namespace !== undefined && namespace !== '/') issue(path('namespace'), 'a system permission has namespace "/"')
+      if (level === 'project') issue(['permission', index, 'kind'], 'a project-level robot cannot have system permissions')
+      if (namespace !== undefined && namespace !== '/')
+        issue(['permission', index, 'namespace'], 'a system permission has namespace "/"')
       namespace = '/'
     } else if (level === 'project') {
       if (namespace !== undefined && namespace !== body.project) {
-        issue(path('namespace'), `a project-level robot's permission is on its own project "${body.project}"`)
+        issue(['permission', index, 'namespace'], `a project-level robot's permission is on its own project "${body.project}"`)
       }
       namespace = body.project ?? ''
     } else if (namespace === undefined) {
-      issue(path('namespace'), 'set namespace = "*" for every project, or a project name')
+      issue(['permission', index, 'namespace'], 'set namespace = "*" for every project, or a project name')
       namespace = ''
     } else if (namespace !== '*') {
       const problem = harborNameProblem(namespace, 'project')
-      if (problem) issue(path('namespace'), problem)
+      if (problem) issue(['permission', index, 'namespace'], problem)
     }
-    if (block.access.length === 0) issue(path('access'), 'a permission needs at least one access')
-    block.access.forEach((access, at) => {
-      const problem = accessProblem(kind, access)
+    if (block.access.length === 0) issue(['permission', index, 'access'], 'a permission needs at least one access')
+    for (let at = 0; at < block.access.length; at++) {
+      const problem = accessProblem(kind, block.access[at] as string)
       if (problem) issue(['permission', index, 'access', at], problem)
-    })
-    return {kind, namespace, access: block.access}
-  })
+    }
+    permissions.push({kind, namespace, access: block.access})
+  }
   if (body.secret !== undefined) {
     const problem = robotSecretProblem(typeof body.secret === 'string' ? body.secret : body.secret.reveal())
     if (problem) issue(['secret'], problem)
@@ -226,15 +230,16 @@ function quickRobotConfig(input: Readonly<Record<string, unknown>>): RobotAttrs 
       if (kind !== undefined && kind !== 'system' && kind !== 'project') return undefined
       if (typeof namespace === 'object' && namespace !== null && 'name' in namespace) namespace = namespace.name
       if (namespace !== undefined && typeof namespace !== 'string') return undefined
-      if (!Array.isArray(access) || !access.every((item) => typeof item === 'string')) return undefined
+      if (!Array.isArray(access) || !allStrings(access)) return undefined
       permission.push({kind, namespace, access})
     }
   }
-  let ok = true
-  const attrs = robotAttrs({name, level, project, description: description ?? '', duration, disable, permission, secret}, () => {
-    ok = false
-  })
-  return ok ? attrs : undefined
+  return quickChecked(robotAttrs, {name, level, project, description: description ?? '', duration, disable, permission, secret})
+}
+
+function allStrings(items: readonly unknown[]): boolean {
+  for (const item of items) if (typeof item !== 'string') return false
+  return true
 }
 
 /** The natural key of a robot: `name`, or `project+name` for a project robot. */

@@ -115,6 +115,23 @@ export function sortedSet(values: Iterable<string>): string[] {
 export type IssueSink = (path: (string | number)[], message: string) => void
 
 // ---- Quick twins of the building blocks above, for the kinds' `quickConfig` (see kind.ts). ----
+
+/** Whether the quick sink below was called since quickChecked last cleared it. */
+let quickIssueRaised = false
+/** The one sink every quick path passes, so that no closure is made for each body checked. */
+const raiseQuickIssue: IssueSink = () => {
+  quickIssueRaised = true
+}
+
+/** A shared transform run for a quick path: its result, or undefined when it reported anything. */
+export function quickChecked<B, A>(transform: (body: B, issue: IssueSink) => A, body: B): A | undefined {
+  const outer = quickIssueRaised
+  quickIssueRaised = false
+  const attrs = transform(body, raiseQuickIssue)
+  const raised = quickIssueRaised
+  quickIssueRaised = outer
+  return raised ? undefined : attrs
+}
 // Each returns the value its schema would produce, or undefined whenever the schema might refuse the
 // input (the caller then runs the schema, which says why). None of them reports anything.
 

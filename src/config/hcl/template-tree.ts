@@ -65,7 +65,10 @@ function countCodePoints(s: string): number {
   return count
 }
 
-/** Joins adjacent literal parts (after stripping and flushing), normalising text to NFC as HCL does. */
+/**
+ * Joins adjacent literal parts (after stripping and flushing), normalising text to NFC as HCL does.
+ * Takes over `parts` (its literals are changed in place).
+ */
 export function meldLiterals(parts: FlatPart[]): FlatPart[] {
   const out: FlatPart[] = []
   for (const part of parts) {
@@ -73,7 +76,7 @@ export function meldLiterals(parts: FlatPart[]): FlatPart[] {
     if (part.kind === 'literal' && last?.kind === 'literal') {
       out[out.length - 1] = {kind: 'literal', value: last.value + part.value, range: TokenRange.join(last.range, part.range)}
     } else {
-      out.push(part.kind === 'literal' ? {...part} : part)
+      out.push(part)
     }
   }
   for (const part of out) {
