@@ -67,22 +67,23 @@ function countCodePoints(s: string): number {
 
 /**
  * Joins adjacent literal parts (after stripping and flushing), normalising text to NFC as HCL does.
- * Takes over `parts` (its literals are changed in place).
+ * Works in place: `parts` is changed and returned.
  */
 export function meldLiterals(parts: FlatPart[]): FlatPart[] {
-  const out: FlatPart[] = []
+  let kept = 0
   for (const part of parts) {
-    const last = out[out.length - 1]
+    const last = kept > 0 ? parts[kept - 1] : undefined
     if (part.kind === 'literal' && last?.kind === 'literal') {
-      out[out.length - 1] = {kind: 'literal', value: last.value + part.value, range: TokenRange.join(last.range, part.range)}
+      parts[kept - 1] = {kind: 'literal', value: last.value + part.value, range: TokenRange.join(last.range, part.range)}
     } else {
-      out.push(part)
+      parts[kept++] = part
     }
   }
-  for (const part of out) {
+  parts.length = kept
+  for (const part of parts) {
     if (part.kind === 'literal') part.value = toNFC(part.value)
   }
-  return out
+  return parts
 }
 
 /** NFC form of `text`; text below U+0300 (no combining marks) is already NFC and is not scanned twice. */
@@ -91,6 +92,23 @@ export function toNFC(text: string): string {
     if (text.charCodeAt(i) >= 0x300) return text.normalize('NFC')
   }
   return text
+}
+
+function withoutDirectives(parts: readonly FlatPart[]): boolean {
+  for (const part of parts) if (part.kind !== 'literal' && part.kind !== 'interp' && part.kind !== 'end') return false
+  return true
+}
+
+/** The parts of a template without directives (nothing to nest), made from the flat list in its place. */
+function partsInPlace(flat: FlatPart[]): TemplatePart[] {
+  const parts = flat as unknown as TemplatePart[]
+  // The flat list ends with its `end` part, which has no counterpart.
+  flat.length--
+  for (let i = 0; i < flat.length; i++) {
+    const part = flat[i] as Extract<FlatPart, {kind: 'literal' | 'interp'}>
+    parts[i] = part.kind === 'literal' ? {type: 'TemplateLiteral', value: part.value, range: part.range} : part.node
+  }
+  return parts
 }
 
 /** Pass two: nests `if`/`else`/`endif` and `for`/`endfor` into TemplateIf and TemplateFor nodes. */
@@ -103,6 +121,7 @@ export class TemplateTreeBuilder {
   ) {}
 
   root(): TemplatePart[] {
+    if (withoutDirectives(this.parts)) return partsInPlace(this.parts)
     const out: TemplatePart[] = []
     while (this.peek().kind !== 'end') out.push(this.part())
     return out
