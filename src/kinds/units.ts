@@ -36,29 +36,36 @@ export type Parsed<T> = {ok: true; value: T} | {ok: false; message: string}
  * Valid results are -1 or 1 … 1024 TiB, the range Harbor accepts.
  */
 export function parseStorageLimit(input: number | string): Parsed<number> {
-  const bad = (why: string): Parsed<number> => ({
-    ok: false,
-    message: `invalid storage limit ${JSON.stringify(input)}: ${why}; use bytes, a size like "10GiB" or "500MB", or "unlimited"`,
-  })
   let bytes: number
   if (typeof input === 'number') {
-    if (!Number.isInteger(input)) return bad('bytes must be a whole number')
+    if (!Number.isInteger(input)) return badStorageLimit(input, 'bytes must be a whole number')
     bytes = input
   } else {
     const text = input.trim()
-    if (text === '-1' || text.toLowerCase() === 'unlimited') return {ok: true, value: -1}
+    if (text === '-1' || (text.length === 9 && text.toLowerCase() === 'unlimited')) return {ok: true, value: -1}
     const match = SIZE.exec(text)
-    if (!match) return bad('not a size')
+    if (!match) return badStorageLimit(input, 'not a size')
     const unit = match[2].toLowerCase()
     const factor = unit === '' ? 1 : SIZE_UNITS[unit]
-    if (factor === undefined) return bad(`unknown unit "${match[2]}" (known: B, KB, MB, GB, TB, PB, KiB, MiB, GiB, TiB, PiB)`)
+    if (factor === undefined) {
+      return badStorageLimit(input, `unknown unit "${match[2]}" (known: B, KB, MB, GB, TB, PB, KiB, MiB, GiB, TiB, PiB)`)
+    }
     bytes = Math.floor(Number(match[1]) * factor)
   }
   if (bytes === -1) return {ok: true, value: -1}
-  if (bytes === 0) return bad('0 is not a limit (Harbor reads it as "use the default"); use "unlimited" for no limit')
-  if (bytes < 0) return bad('only -1 (unlimited) may be negative')
-  if (bytes > MAX_STORAGE_BYTES) return bad('Harbor allows at most 1024 TiB')
+  if (bytes === 0) return badStorageLimit(input, '0 is not a limit (Harbor reads it as "use the default"); use "unlimited" for no limit')
+  if (bytes < 0) return badStorageLimit(input, 'only -1 (unlimited) may be negative')
+  if (bytes > MAX_STORAGE_BYTES) return badStorageLimit(input, 'Harbor allows at most 1024 TiB')
   return {ok: true, value: bytes}
+}
+
+// The parsers' messages are made by functions of their own, not closures: a closure (and its
+// context) would be made on every call, and a large configuration has thousands of calls.
+function badStorageLimit(input: number | string, why: string): Parsed<number> {
+  return {
+    ok: false,
+    message: `invalid storage limit ${JSON.stringify(input)}: ${why}; use bytes, a size like "10GiB" or "500MB", or "unlimited"`,
+  }
 }
 
 /** Bytes as the largest binary unit that divides them exactly ("10GiB"), for messages and generated config. */
@@ -76,26 +83,26 @@ export function formatStorageLimit(bytes: number): string {
  * never expires. Valid results are -1 or 1 … 2147483646, the range Harbor accepts.
  */
 export function parseRobotDuration(input: number | string): Parsed<number> {
-  const bad = (why: string): Parsed<number> => ({
-    ok: false,
-    message: `invalid duration ${JSON.stringify(input)}: ${why}; use days (90 or "90d") or "never" (-1)`,
-  })
   let days: number
   if (typeof input === 'number') {
-    if (!Number.isInteger(input)) return bad('days must be a whole number')
+    if (!Number.isInteger(input)) return badDuration(input, 'days must be a whole number')
     days = input
   } else {
     const text = input.trim().toLowerCase()
     if (text === 'never' || text === '-1') return {ok: true, value: -1}
     const match = /^(\d+)\s*d?$/.exec(text)
-    if (!match) return bad('not a number of days')
+    if (!match) return badDuration(input, 'not a number of days')
     days = Number(match[1])
   }
   if (days === -1) return {ok: true, value: -1}
-  if (days === 0) return bad('0 days is not allowed by Harbor')
-  if (days < 0) return bad('only -1 (never) may be negative')
-  if (days > MAX_ROBOT_DURATION_DAYS) return bad(`at most ${MAX_ROBOT_DURATION_DAYS} days`)
+  if (days === 0) return badDuration(input, '0 days is not allowed by Harbor')
+  if (days < 0) return badDuration(input, 'only -1 (never) may be negative')
+  if (days > MAX_ROBOT_DURATION_DAYS) return badDuration(input, `at most ${MAX_ROBOT_DURATION_DAYS} days`)
   return {ok: true, value: days}
+}
+
+function badDuration(input: number | string, why: string): Parsed<number> {
+  return {ok: false, message: `invalid duration ${JSON.stringify(input)}: ${why}; use days (90 or "90d") or "never" (-1)`}
 }
 
 /**
