@@ -5,6 +5,7 @@
  * `loadOptionsFromFlags`, so every command reads the configuration the same way.
  */
 import {Flags} from '@oclif/core'
+import {isName} from '../model/address.js'
 import {HrepError} from '../model/errors.js'
 
 /** `-c/--config DIR`: the directory of the `*.hcl` files (default: the current directory). */
@@ -38,15 +39,13 @@ export const configFlags = {
   json: jsonFlag,
 }
 
-const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/
-
 /** `--var` values as a name → value map (a later `--var` for the same name wins). */
 export function parseVarFlags(values: readonly string[] | undefined): Record<string, string> {
   const vars: Record<string, string> = {}
   for (const entry of values ?? []) {
     const equals = entry.indexOf('=')
     const name = equals < 0 ? entry : entry.slice(0, equals)
-    if (equals < 0 || !VARIABLE_NAME.test(name)) {
+    if (equals < 0 || !isName(name)) {
       throw new HrepError(
         'var_invalid',
         // The value is never echoed: it may be a password.

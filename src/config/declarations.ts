@@ -5,6 +5,7 @@
  * duplicate names, top-level attributes.
  */
 import {KIND_NAMES, type KindName} from '../model/change.js'
+import {isName} from '../model/address.js'
 import {formatRange} from '../model/errors.js'
 import type {Attribute, Block, ConfigFile} from './hcl/ast.js'
 import type {DiagnosticBag} from './diagnostic-bag.js'
@@ -23,9 +24,6 @@ const IS_BLOCK_TYPE: ReadonlySet<string> = new Set(BLOCK_TYPES)
  * looked up by that slice (kinds[kind], a Map key) would be hashed and searched for every block.
  */
 const KIND_BY_NAME: ReadonlyMap<string, KindName> = new Map(KIND_NAMES.map((kind) => [kind, kind]))
-
-/** Names of endpoints, variables and resources: what an address can hold (see model/address.ts). */
-const NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/
 
 /** One resource block (before for_each expansion). */
 export interface ResourceDeclaration {
@@ -128,7 +126,7 @@ function collectBlock(block: Block, declarations: Declarations, diagnostics: Dia
     return
   }
   const name = block.labels[0]?.value
-  if (name !== undefined && !NAME.test(name)) {
+  if (name !== undefined && !isName(name)) {
     diagnostics.error(
       'Invalid name',
       block.labels[0]!.range,

@@ -53,7 +53,8 @@ export function parseStorageLimit(input: number | string): Parsed<number> {
     bytes = Math.floor(Number(match[1]) * factor)
   }
   if (bytes === -1) return {ok: true, value: -1}
-  if (bytes === 0) return badStorageLimit(input, '0 is not a limit (Harbor reads it as "use the default"); use "unlimited" for no limit')
+  if (bytes === 0)
+    return badStorageLimit(input, '0 is not a limit (Harbor reads it as "use the default"); use "unlimited" for no limit')
   if (bytes < 0) return badStorageLimit(input, 'only -1 (unlimited) may be negative')
   if (bytes > MAX_STORAGE_BYTES) return badStorageLimit(input, 'Harbor allows at most 1024 TiB')
   return {ok: true, value: bytes}

@@ -14,7 +14,23 @@ export interface Address {
   endpoint?: string
 }
 
-const IDENT = /^[A-Za-z_][A-Za-z0-9_-]*$/
+/**
+ * A name as addresses hold it (kind, block, endpoint; variables too): a letter or "_", then letters,
+ * digits, "_" or "-". For schemas; code asks `isName`.
+ */
+export const NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_-]*$/
+
+/** Whether `text` is a name (NAME_PATTERN), checked by a loop: the loader asks it for every block. */
+export function isName(text: string): boolean {
+  if (text.length === 0) return false
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95) continue
+    if (i > 0 && ((c >= 48 && c <= 57) || c === 45)) continue
+    return false
+  }
+  return true
+}
 
 export function formatAddress(address: Address): string {
   let text = `${address.kind}.${address.name}`
@@ -41,7 +57,7 @@ export function parseAddress(text: string): Address {
   if (at > rest.lastIndexOf(']')) {
     endpoint = rest.slice(at + 1)
     rest = rest.slice(0, at)
-    if (!IDENT.test(endpoint)) fail('the endpoint after "@" must be an endpoint name')
+    if (!isName(endpoint)) fail('the endpoint after "@" must be an endpoint name')
   }
   const dot = rest.indexOf('.')
   if (dot < 0) fail('expected KIND.NAME, for example robot.ci')
@@ -49,8 +65,8 @@ export function parseAddress(text: string): Address {
   rest = rest.slice(dot + 1)
   const bracket = rest.indexOf('[')
   const name = bracket < 0 ? rest : rest.slice(0, bracket)
-  if (!IDENT.test(kind)) fail(`"${kind}" is not a kind name`)
-  if (!IDENT.test(name)) fail(`"${name}" is not a block name`)
+  if (!isName(kind)) fail(`"${kind}" is not a kind name`)
+  if (!isName(name)) fail(`"${name}" is not a block name`)
   let key: string | number | undefined
   if (bracket >= 0) {
     if (!rest.endsWith(']')) fail('missing "]"')

@@ -6,9 +6,9 @@
  * added there must be added here (the test compares both on generated files).
  */
 import {FINGERPRINT_PATTERN} from './fingerprint.js'
+import {isName} from '../model/address.js'
 import {STATE_FORMAT_VERSION, stateAddressProblem} from './schema.js'
 
-const ENDPOINT_NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/
 const TOP_KEYS = new Set(['version', 'lineage', 'serial', 'hrep_version', 'resources'])
 const ENTRY_KEYS = new Set(['id', 'key', 'attrs', 'secret_fp', 'secret_pending'])
 
@@ -45,7 +45,7 @@ export function quickStateCheck(data: unknown): boolean {
     const entries = resources[address]
     if (!isRecord(entries)) return false
     for (const endpoint in entries) {
-      if (endpoint === '__proto__' || !ENDPOINT_NAME.test(endpoint) || !entryValid(entries[endpoint])) return false
+      if (endpoint === '__proto__' || !isName(endpoint) || !entryValid(entries[endpoint])) return false
     }
   }
   return true

@@ -5,7 +5,7 @@
  * only through the pure helpers in state.ts). Any new field bumps STATE_FORMAT_VERSION.
  */
 import {z} from 'zod'
-import {baseAddress, formatAddress, parseAddress} from '../model/address.js'
+import {NAME_PATTERN, baseAddress, formatAddress, parseAddress} from '../model/address.js'
 import {type Attrs, KIND_NAMES, type KindName} from '../model/change.js'
 import {FINGERPRINT_PATTERN} from './fingerprint.js'
 
@@ -45,8 +45,6 @@ export interface State {
   readonly resources: Readonly<Record<string, EndpointEntries>>
 }
 
-const ENDPOINT_NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/
-
 /** The kind named by a state address (`robot.ci` → `robot`); undefined when it names no known kind. */
 export function kindOfAddress(address: string): KindName | undefined {
   const kind = address.slice(0, address.indexOf('.'))
@@ -73,7 +71,7 @@ const addressKey = z.string().superRefine((address, ctx) => {
   if (problem !== undefined) ctx.addIssue({code: 'custom', message: `invalid address "${address}": ${problem}`})
 })
 
-const endpointKey = z.string().regex(ENDPOINT_NAME, 'an endpoint name (letters, digits, "_" and "-")')
+const endpointKey = z.string().regex(NAME_PATTERN, 'an endpoint name (letters, digits, "_" and "-")')
 
 /** One entry; strict, so a misspelt field in a hand-edited file is reported, not dropped. */
 export const stateEntrySchema = z.strictObject({

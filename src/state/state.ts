@@ -4,11 +4,10 @@
  * map for any number of edits), so folding 10,000 journal entries into a state stays linear.
  */
 import {randomUUID} from 'node:crypto'
+import {isName} from '../model/address.js'
 import {HrepError} from '../model/errors.js'
 import {compareCodePoints} from './json-text.js'
 import {type EndpointEntries, STATE_FORMAT_VERSION, type State, type StateEntry, stateAddressProblem} from './schema.js'
-
-const ENDPOINT_NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/
 
 /** A state with nothing in it: serial 0 (never written) and, unless given, a fresh random lineage. */
 export function emptyState(lineage: string = randomUUID()): State {
@@ -76,7 +75,7 @@ export function applyEdits(state: State, edits: readonly StateEdit[]): State {
 function checkKeys(address: string, endpoint: string): void {
   const problem = stateAddressProblem(address)
   if (problem !== undefined) throw new HrepError('state_address_invalid', `cannot store "${address}" in state: ${problem}`)
-  if (!ENDPOINT_NAME.test(endpoint)) {
+  if (!isName(endpoint)) {
     throw new HrepError('state_address_invalid', `cannot store ${address} in state: "${endpoint}" is not an endpoint name`)
   }
 }

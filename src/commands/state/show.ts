@@ -3,7 +3,7 @@ import {readJournal} from '../../apply/journal.js'
 import {BaseCommand} from '../../cli/base-command.js'
 import {configFlag, jsonFlag} from '../../cli/flags.js'
 import {closest} from '../../model/suggest.js'
-import {baseAddress, parseAddress} from '../../model/address.js'
+import {baseAddress, isName, parseAddress} from '../../model/address.js'
 import {HrepError} from '../../model/errors.js'
 import {SENSITIVE} from '../../model/secret.js'
 import {journalPath, readState, type StateEntry} from '../../state/index.js'
@@ -79,8 +79,6 @@ function describeEntry(entry: StateEntry): string[] {
   return lines
 }
 
-const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_-]*$/
-
 /** An attribute value in HCL-like notation: scalars as literals, short lists inline, the rest indented. */
 function renderValue(value: unknown, indent = ''): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null'
@@ -94,7 +92,7 @@ function renderValue(value: unknown, indent = ''): string {
   const record = value as Record<string, unknown>
   const keys = Object.keys(record).sort()
   if (keys.length === 0) return '{}'
-  const names = keys.map((key) => (IDENTIFIER.test(key) ? key : JSON.stringify(key)))
+  const names = keys.map((key) => (isName(key) ? key : JSON.stringify(key)))
   const width = Math.max(...names.map((name) => name.length))
   return `{\n${keys.map((key, i) => `${inner}${names[i]!.padEnd(width)} = ${renderValue(record[key], inner)}`).join('\n')}\n${indent}}`
 }
