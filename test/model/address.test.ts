@@ -9,7 +9,11 @@ import {NAME_PATTERN, formatAddress, isName, parseAddress} from '../../src/model
 describe('isName', () => {
   it('agrees with NAME_PATTERN on names, near-names and arbitrary text', () => {
     const nameChar = fc.constantFrom(...'abcxyzABCXYZ019_-.$ é\u00ff'.split(''))
-    const arbitrary = fc.oneof(fc.string(), fc.string({unit: nameChar, maxLength: 12}), fc.string({unit: 'grapheme', maxLength: 6}))
+    const arbitrary = fc.oneof(
+      fc.string(),
+      fc.string({unit: nameChar, maxLength: 12}),
+      fc.string({unit: 'grapheme', maxLength: 6}),
+    )
     fc.assert(
       fc.property(arbitrary, (text) => {
         expect(isName(text)).toBe(NAME_PATTERN.test(text))
