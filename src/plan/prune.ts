@@ -43,7 +43,14 @@ export function planPrune(
       if (world.desired.has(id) || managedAfterPlan(world, id) || out.byRemovalKey.has(id) || !scope.matches(live)) continue
       seen.add(id)
       if (!scope.delete) {
-        unmanaged.push({endpoint: world.name, kind: scope.kind, key: live.key, liveId: live.id, owner: scope.owner})
+        unmanaged.push({
+          endpoint: world.name,
+          kind: scope.kind,
+          key: live.key,
+          address: scope.address(live.key),
+          liveId: live.id,
+          owner: scope.owner,
+        })
       } else if (!allowDelete) {
         const names = held.get(scope.owner) ?? []
         names.push(`${scope.kind} "${live.key}"`)
@@ -114,6 +121,7 @@ function releaseKept(
       endpoint: world.name,
       kind: record.kind,
       key: record.key,
+      address: record.address,
       liveId: live.id,
       owner: scope.owner,
     }

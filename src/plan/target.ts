@@ -96,6 +96,7 @@ export function selectTargets(
   }
   const touched = new Set([...selected, ...keep])
 
+  const unmanaged = (result.unmanaged ?? []).filter((object) => matchesAny(targets, object.address, object.endpoint))
   const warnings: PlanWarning[] = result.warnings.filter(
     (w) => w.address === undefined || w.endpoint === undefined || touched.has(`${w.address}@${w.endpoint}`),
   )
@@ -103,6 +104,7 @@ export function selectTargets(
     const hit =
       desired.some((o) => targetMatches(target, o.address, o.endpoint)) ||
       result.changes.some((c) => targetMatches(target, c.address, c.endpoint)) ||
+      unmanaged.some((u) => targetMatches(target, u.address, u.endpoint)) ||
       Object.entries(state.resources).some(([address, byEndpoint]) =>
         Object.keys(byEndpoint).some((endpoint) => targetMatches(target, address, endpoint)),
       )
@@ -115,6 +117,8 @@ export function selectTargets(
   }
   const endpoints = new Set(targets.map((t) => t.endpoint))
   return {
+    // Mirror mode's objects left alone, when targeted like the block's own (`project.mirror`).
+    ...(unmanaged.length > 0 ? {unmanaged} : {}),
     changes: result.changes.filter((c) => keep.has(c.id)),
     conflicts: result.conflicts.filter((c) => touched.has(`${c.address}@${c.endpoint}`)),
     unavailable: endpoints.has(undefined) ? result.unavailable : result.unavailable.filter((u) => endpoints.has(u.endpoint)),

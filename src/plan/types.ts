@@ -131,6 +131,8 @@ export interface UnmanagedObject {
   endpoint: string
   kind: KindName
   key: string
+  /** The address the replicate block gives it (`kind.block["key"]`): what `--target` selects it by. */
+  address: string
   /** Harbor's id on the endpoint. */
   liveId: string
   /** The replicate block. */

@@ -1,6 +1,9 @@
 import {describe, expect, it} from 'vitest'
+import {formatAddress} from '../../src/model/address.js'
+import type {KindName} from '../../src/model/change.js'
 import {HrepError} from '../../src/model/errors.js'
 import {plan} from '../../src/plan/planner.js'
+import type {PruneScope} from '../../src/plan/types.js'
 import {input, obj, want} from './fixtures.js'
 
 const member = (project: string, group: string) => ({project, group, role: 'developer'})
@@ -63,6 +66,30 @@ describe('--target', () => {
     expect(scenario(['robot.nope']).warnings.map((w) => w.message)).toEqual([
       '--target robot.nope matches nothing in the configuration or the state',
     ])
+  })
+
+  it('keeps the unmanaged objects of a targeted replicate block, and only those', () => {
+    const scope = (kind: KindName, owner: string): PruneScope => ({
+      endpoint: 't',
+      kind,
+      owner,
+      source: 's',
+      delete: false,
+      matches: (live) => live.key.startsWith(owner),
+      address: (key) => formatAddress({kind, name: owner, key}),
+    })
+    const live = {t: [obj('project', '1', {name: 'm-extra'}), obj('project', '2', {name: 'n-extra'})]}
+    const run = (targets: string[]) =>
+      plan({
+        ...input([want('robot.ci', 't', {name: 'ci'})], live, [], {targets}),
+        prune: [scope('project', 'm'), scope('project', 'n')],
+      })
+    expect(run([]).unmanaged?.map((u) => u.address)).toEqual(['project.m["m-extra"]', 'project.n["n-extra"]'])
+    expect(run(['project.m']).unmanaged?.map((u) => u.address)).toEqual(['project.m["m-extra"]'])
+    expect(run(['project.m']).warnings.map((w) => w.message)).not.toContain(
+      '--target project.m matches nothing in the configuration or the state',
+    )
+    expect(run(['robot.ci']).unmanaged).toBeUndefined()
   })
 
   it('rejects a malformed target with an HrepError', () => {
