@@ -105,8 +105,8 @@ export interface LoadedConfig {
   resources: DesiredResource[]
   replicates: ReplicateConfig[]
   imports: ImportConfig[]
-  /** sha256 over the files' names and contents, recorded in saved plans to detect a changed config. */
-  hash: string
+  /** sha256 over the files' names and contents (as loaded), recorded in saved plans to detect a changed config. */
+  readonly hash: string
   /**
    * File text by path, for rendering diagnostics. Secrets written literally in a file (a password,
    * a robot secret) are masked with "*" here, so a rendered source line never shows one.
