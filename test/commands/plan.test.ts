@@ -168,4 +168,13 @@ describe('hrep plan', () => {
     expect(stale.code).toBe(1)
     expect(stale.stderr).toMatch(/second\.plan is stale: the state changed after it was made \(serial 0 then, 1 now\)/)
   })
+
+  it('refuses a saved plan once the configuration changed, even by a comment', async () => {
+    expect((await world.run(['plan', '--out', 'saved.plan'])).code).toBe(0)
+    await world.write('main.hcl', `${CONFIG}\n# edited after the plan\n`)
+    const stale = await world.run(['apply', 'saved.plan'])
+    expect(stale.code).toBe(1)
+    expect(stale.stderr).toContain('saved.plan is stale: the configuration changed after it was made')
+    expect(Object.values(world.harbors).every((harbor) => harbor.requests.every((r) => r.method === 'GET'))).toBe(true)
+  })
 })
