@@ -8,6 +8,7 @@
 import type {Change} from '../model/change.js'
 import {applyCascades} from './cascade.js'
 import {compare, linkDrafts, orderChanges} from './graph.js'
+import {missingParents} from './parents.js'
 import {planEndpointObjects} from './object-plan.js'
 import {planPrune} from './prune.js'
 import {refreshOnlyDrift} from './refresh-only.js'
@@ -39,6 +40,7 @@ export function plan(input: PlanInput): PlanResult {
     }
     applyCascades(endpoint, input.kinds, drafts)
     linkDrafts(drafts.drafts, input.kinds)
+    warnings.push(...missingParents(endpoint, drafts.drafts, input.kinds))
     const changed = new Set<string>()
     for (const draft of drafts.drafts) {
       if (draft.change.action === 'noop' && !draft.change.importing) continue
