@@ -19,7 +19,8 @@ const CREATES = new Set<Change['action']>(['create', 'replace'])
 const REMOVES = new Set<Change['action']>(['delete', 'replace'])
 const WRITES = new Set<Change['action']>(['create', 'update', 'replace'])
 
-function refsOf(kind: Kind | undefined, attrs: Record<string, unknown>): KeyRef[] {
+/** The natural-key references of an object (none when its kind is unknown or cannot say). */
+export function refsOf(kind: Kind | undefined, attrs: Record<string, unknown>): KeyRef[] {
   if (kind === undefined) return []
   try {
     return kind.dependsOn(attrs)

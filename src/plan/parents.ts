@@ -9,7 +9,7 @@
  */
 import type {Kind} from '../kinds/kind.js'
 import type {Change} from '../model/change.js'
-import {compare} from './graph.js'
+import {compare, refsOf} from './graph.js'
 import type {Draft} from './object-plan.js'
 import type {PlanWarning} from './types.js'
 import {type EndpointWorld, kindKey} from './world.js'
@@ -30,15 +30,8 @@ export function missingParents(
   }
   const warnings: PlanWarning[] = []
   for (const {change, desired} of drafts) {
-    const kind = kinds[change.kind]
-    if (!CREATES.has(change.action) || desired === undefined || kind === undefined) continue
-    let refs: ReturnType<Kind['dependsOn']>
-    try {
-      refs = kind.dependsOn(desired.attrs)
-    } catch {
-      continue
-    }
-    for (const ref of refs) {
+    if (!CREATES.has(change.action) || desired === undefined) continue
+    for (const ref of refsOf(kinds[change.kind], desired.attrs)) {
       const id = kindKey(ref.kind, ref.key)
       // A kind the refresh did not read (nothing of it declared or in state here) says nothing.
       if (!ref.contained || world.liveByKind[ref.kind] === undefined) continue
