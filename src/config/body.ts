@@ -128,10 +128,3 @@ export function attributeNamed(body: Body, name: string): Attribute | undefined 
   for (const item of body.items) if (item.type === 'Attribute' && item.name === name) return item
   return undefined
 }
-
-/** The attributes of a body by name (meta-arguments are read from here before evaluation). */
-export function attributesOf(body: Body): Map<string, Attribute> {
-  const map = new Map<string, Attribute>()
-  for (const item of body.items) if (item.type === 'Attribute') map.set(item.name, item)
-  return map
-}

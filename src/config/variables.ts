@@ -9,7 +9,7 @@
 import {ConfigError, type SourceRange as Range} from '../model/errors.js'
 import type {Block, Expression} from './hcl/ast.js'
 import {parseHcl} from './hcl/index.js'
-import {attributesOf, evaluateBody} from './body.js'
+import {attributeNamed, evaluateBody} from './body.js'
 import type {DiagnosticBag} from './diagnostic-bag.js'
 import {type EvalHost, Evaluator} from './evaluate.js'
 import type {FunctionContext} from './functions.js'
@@ -90,7 +90,7 @@ function evaluateVariable(
     return poison
   }
   let type: TypeConstraint | undefined
-  const typeAttribute = attributesOf(block.body).get('type')
+  const typeAttribute = attributeNamed(block.body, 'type')
   if (typeAttribute) {
     const result = parseTypeExpression(typeAttribute.expr)
     if ('error' in result) {
