@@ -115,6 +115,8 @@ export function sortedSet(values: Iterable<string>): string[] {
 export type IssueSink = (path: (string | number)[], message: string) => void
 
 // ---- Quick twins of the building blocks above, for the kinds' `quickConfig` (see kind.ts). ----
+// Each returns the value its schema would produce, or undefined whenever the schema might refuse the
+// input (the caller then runs the schema, which says why). None of them reports anything.
 
 /** Whether the quick sink below was called since quickChecked last cleared it. */
 let quickIssueRaised = false
@@ -132,8 +134,6 @@ export function quickChecked<B, A>(transform: (body: B, issue: IssueSink) => A, 
   quickIssueRaised = outer
   return raised ? undefined : attrs
 }
-// Each returns the value its schema would produce, or undefined whenever the schema might refuse the
-// input (the caller then runs the schema, which says why). None of them reports anything.
 
 /** `flag()`: the boolean, or undefined. */
 export function quickFlag(value: unknown): boolean | undefined {
