@@ -49,8 +49,8 @@ export function scan(source: string, filename: string): ScanResult {
 
 /**
  * The scanning loop, apart from what follows it: V8 optimizes a long loop while it runs (on-stack
- * replacement), before the code after it has ever run, and leaves such code again at that code on
- * every later call.
+ * replacement), before the code after the loop has ever run, and that optimized code then fell back
+ * to the interpreter at the code after the loop on every later scan.
  */
 function scanTokens(source: string, stream: TokenStream): void {
   const origin = source.charCodeAt(0) === 0xfeff ? 1 : 0
